@@ -1,0 +1,37 @@
+# rikg: `make demo` builds the graph from the bundled plans; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+RIKG := $(BIN)/rikg
+
+.PHONY: demo test lint typecheck bench system-deps clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+demo: $(VENV)/.installed
+	$(RIKG) build
+	$(RIKG) stats
+
+system-deps:
+	bash scripts/install-system-deps.sh
+
+test: $(VENV)/.installed system-deps
+	$(BIN)/ruff check rikg ontology loaders graph_store queries tests
+	$(BIN)/mypy rikg ontology loaders graph_store queries
+	$(BIN)/pytest -q
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check rikg ontology loaders graph_store queries tests
+	$(BIN)/mypy rikg ontology loaders graph_store queries
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

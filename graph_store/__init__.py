@@ -1,0 +1,1 @@
+"""rikg.graph_store."""

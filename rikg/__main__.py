@@ -1,0 +1,5 @@
+import sys
+
+from rikg.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""One module per ``rikg`` command; each exposes ``run(args) -> int``."""
