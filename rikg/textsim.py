@@ -1,0 +1,213 @@
+"""Similarity of Bulgarian policy texts that survives inflection and export damage.
+
+Plans quote national goals, but rarely verbatim: words change their endings
+("ромите" / "роми"), the Word/PDF export splits words ("предприемачест вото"),
+mixes Latin look-alike letters into Cyrillic words ("oбразование" with a Latin
+``o``) and cuts long cells short. :class:`TextIndex` compares texts with three
+views that each survive part of that damage, all weighted by how informative a
+feature is in the compared corpus (so "уязвими групи, включително роми", which
+every goal repeats, counts little):
+
+* character n-grams (3 to 5 characters, spaces removed: word splits and joins
+  do not change them) compared by TF-IDF cosine;
+* word stems (common inflection endings stripped) compared by weighted Dice;
+* rapidfuzz ``token_set_ratio`` over the stems (word order and repeats ignored).
+
+The combined ``score`` is their mean. ``containment`` (rapidfuzz
+``partial_ratio`` of the shorter text inside the longer) tells a cell that was
+cut short from a text that says something else.
+
+>>> index = TextIndex(["Развитие на концепцията за здравна медиация.",
+...                    "Намаляване на стигмата и дискриминацията на хора от уязвими групи."])
+>>> goal = "Развитие на концепцията за здравна медиация."
+>>> round(index.similarity("4. Развитие на концепцията за здравна медиация", goal).score, 2)
+1.0
+>>> other = "Намаляване на стигмата и дискриминацията на хора от уязвими групи."
+>>> index.similarity(goal, other).score < 0.2
+True
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+__all__ = ["Similarity", "TextIndex", "normalise", "stem", "stems", "words"]
+
+_TAG = re.compile(r"<[^>]*>")
+_LEADING_NUMBER = re.compile(r"^\s*(?:[\dІIVX]+[.)]?\s*)+(?=\D)")
+_WORD = re.compile(r"[0-9a-zа-я]+")
+_CYRILLIC = re.compile(r"[а-я]")
+
+#: Latin letters that look like Cyrillic ones, as they appear inside Cyrillic words of exported plans.
+_HOMOGLYPHS = str.maketrans("aceopxykmthb", "асеорхукмтнв")
+
+#: Function words that carry no meaning of their own in goal texts.
+_STOPWORDS = frozenset(
+    re.findall(
+        r"\S+",
+        "на и в във за от с със по до към чрез или при като както а но че се да не са е т ч вкл др "
+        "други тези този това които която който което им техните тяхното",
+    )
+)
+
+#: Inflection endings (definite articles first, then plural and adjective endings), longest first.
+_ARTICLES = ("ите", "ата", "ото", "ият", "ия", "ът", "ят", "та", "то", "те")
+_ENDINGS = ("ове", "еве", "ски", "ска", "ско", "ни", "на", "но", "ен", "и", "а", "о", "е", "я", "у")
+_MIN_STEM = 3
+
+
+def normalise(text: str) -> str:
+    """Lower-case words of the text: markup, numbering and punctuation removed, look-alike letters fixed.
+
+    >>> normalise("<p>3. Осигуряване на условия за ромите;</p>")
+    'осигуряване на условия за ромите'
+    >>> normalise("oбразование")  # a Latin 'o' inside a Cyrillic word
+    'образование'
+    >>> normalise("здравно-социални")
+    'здравно социални'
+    """
+    text = unicodedata.normalize("NFKC", text).replace("ѝ", "и").replace("ё", "е")
+    text = _TAG.sub(" ", text)
+    text = _LEADING_NUMBER.sub("", text)
+    fixed = [_fix_homoglyphs(word) for word in _WORD.findall(text.lower())]
+    return " ".join(fixed)
+
+
+def _fix_homoglyphs(word: str) -> str:
+    return word.translate(_HOMOGLYPHS) if _CYRILLIC.search(word) else word
+
+
+def stem(word: str) -> str:
+    """The word without its article and one inflection ending (at least three letters stay).
+
+    >>> [stem(w) for w in ("ромите", "роми", "образованието", "образование", "групи", "групите")]
+    ['ром', 'ром', 'образовани', 'образовани', 'груп', 'груп']
+    """
+    for suffixes in (_ARTICLES, _ENDINGS):
+        for suffix in suffixes:
+            if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:
+                word = word[: -len(suffix)]
+                break
+    return word
+
+
+def words(text: str) -> list[str]:
+    """The normalised words of a text, without function words.
+
+    >>> words("Развитие на концепцията за здравна медиация")
+    ['развитие', 'концепцията', 'здравна', 'медиация']
+    """
+    return [w for w in normalise(text).split() if w not in _STOPWORDS and not w.isdigit()]
+
+
+def stems(text: str, vocabulary: frozenset[str] = frozenset()) -> list[str]:
+    """Stems of the meaningful words; pieces of a word split by the export are joined back
+    when the joined stem is in ``vocabulary`` and the pieces are not.
+
+    >>> stems("Насърчаване на предприемачест вото", frozenset({"предприемачеств"}))
+    ['насърчаван', 'предприемачеств']
+    """
+    return _join_split_words([stem(w) for w in words(text)], words(text), vocabulary)
+
+
+def _join_split_words(stemmed: list[str], raw: list[str], vocabulary: frozenset[str]) -> list[str]:
+    if not vocabulary:
+        return stemmed
+    joined: list[str] = []
+    i = 0
+    while i < len(stemmed):
+        for width in (3, 2):
+            if i + width <= len(raw) and stemmed[i] not in vocabulary:
+                candidate = stem("".join(raw[i : i + width]))
+                if candidate in vocabulary:
+                    joined.append(candidate)
+                    i += width
+                    break
+        else:
+            joined.append(stemmed[i])
+            i += 1
+    return joined
+
+
+def _char_ngrams(text: str, sizes: Sequence[int] = (3, 4, 5)) -> Counter[str]:
+    squeezed = normalise(text).replace(" ", "")
+    return Counter(squeezed[i : i + n] for n in sizes for i in range(len(squeezed) - n + 1))
+
+
+@dataclass(frozen=True)
+class Similarity:
+    """How alike two texts are, per view and combined (all 0..1)."""
+
+    ngram_cosine: float
+    stem_dice: float
+    token_set: float
+    containment: float
+    shared_stems: tuple[str, ...]
+
+    @property
+    def score(self) -> float:
+        """The mean of the three views: the figure thresholds are set on."""
+        return (self.ngram_cosine + self.stem_dice + self.token_set) / 3
+
+
+class TextIndex:
+    """Feature weights (inverse document frequency) learnt from the texts that will be compared.
+
+    >>> index = TextIndex(["роми и деца", "роми и жилища", "роми и заетост"])
+    >>> index.stem_weight("ром") < index.stem_weight("дец")
+    True
+    """
+
+    def __init__(self, corpus: Iterable[str]) -> None:
+        texts = list(corpus)
+        self._vocabulary = frozenset(s for text in texts for s in stems(text))
+        self._ngram_idf = _idf([set(_char_ngrams(text)) for text in texts])
+        self._stem_idf = _idf([set(self.stems(text)) for text in texts])
+        self._default_idf = math.log(1 + len(texts))
+
+    def stems(self, text: str) -> list[str]:
+        """Stems of a text, with export-split words joined against the corpus vocabulary."""
+        return stems(text, self._vocabulary)
+
+    def stem_weight(self, stem_: str) -> float:
+        """How informative a stem is (rare in the corpus: high)."""
+        return self._stem_idf.get(stem_, self._default_idf)
+
+    def similarity(self, a: str, b: str) -> Similarity:
+        """Compare two texts (symmetric)."""
+        stems_a, stems_b = self.stems(a), self.stems(b)
+        shared = sorted(set(stems_a) & set(stems_b), key=lambda s: (-self.stem_weight(s), s))
+        short, long_ = sorted((normalise(a), normalise(b)), key=len)
+        return Similarity(
+            ngram_cosine=self._ngram_cosine(a, b),
+            stem_dice=self._stem_dice(set(stems_a), set(stems_b)),
+            token_set=fuzz.token_set_ratio(" ".join(stems_a), " ".join(stems_b)) / 100,
+            containment=fuzz.partial_ratio(short, long_) / 100 if short else 0.0,
+            shared_stems=tuple(shared),
+        )
+
+    def _ngram_cosine(self, a: str, b: str) -> float:
+        va, vb = self._ngram_vector(a), self._ngram_vector(b)
+        dot = sum(weight * vb[gram] for gram, weight in va.items() if gram in vb)
+        norm = math.sqrt(sum(w * w for w in va.values())) * math.sqrt(sum(w * w for w in vb.values()))
+        return dot / norm if norm else 0.0
+
+    def _ngram_vector(self, text: str) -> dict[str, float]:
+        return {g: c * self._ngram_idf.get(g, self._default_idf) for g, c in _char_ngrams(text).items()}
+
+    def _stem_dice(self, a: set[str], b: set[str]) -> float:
+        total = sum(self.stem_weight(s) for s in a) + sum(self.stem_weight(s) for s in b)
+        return 2 * sum(self.stem_weight(s) for s in a & b) / total if total else 0.0
+
+
+def _idf(documents: list[set[str]]) -> dict[str, float]:
+    frequency: Counter[str] = Counter(feature for features in documents for feature in features)
+    n = len(documents)
+    return {feature: math.log((1 + n) / (1 + count)) + 1 for feature, count in frequency.items()}
