@@ -366,7 +366,8 @@ def test_unparsed_fragment_is_kept(store: Store) -> None:
         store,
         f"""SELECT ?reason ?text {{
             <{PLAN}/unparsed/40> a rikg:UnparsedFragment ; rikg:unparsedReason ?reason ;
-                rikg:inDocument <{PLAN}> ; prov:wasDerivedFrom [ rikg:sourceText ?text ; rikg:lineStart 40 ] }}""",
+                rikg:inDocument <{PLAN}> ;
+                prov:wasDerivedFrom [ rikg:sourceText ?text ; rikg:lineStart 40 ] }}""",
     )
     assert rows == [("no column", "непонятен текст")]
 
