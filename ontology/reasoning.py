@@ -209,7 +209,9 @@ def _run_hermit(graph: Graph, *, property_values: bool) -> _Run:
         except owlready2.OwlReadyJavaError as error:
             raise RikgError(f"HermiT failed: {_java_message(str(error))}") from None
         seconds = time.perf_counter() - started
-        unsatisfiable = tuple(sorted(str(cls.iri) for cls in world.inconsistent_classes()))
+        unsatisfiable = tuple(
+            sorted(str(cls.iri) for cls in world.inconsistent_classes() if cls.iri != str(OWL.Nothing))
+        )
         return _Run(True, seconds, _saved(inferred), unsatisfiable)
     finally:
         world.close()
