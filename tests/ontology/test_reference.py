@@ -14,7 +14,7 @@ import pyoxigraph
 import pytest
 from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
+from rdflib.namespace import DCTERMS, RDF, SKOS
 from rdflib.term import Node
 from rikg.ontology.reasoning import check_consistency
 from rikg.ontology.resources import (
@@ -66,6 +66,10 @@ def store() -> pyoxigraph.Store:
     for resource in resources().values():
         oxigraph.extend(pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in resource.triples())
     return oxigraph
+
+
+def xsd(name: str) -> URIRef:
+    return URIRef(f"http://www.w3.org/2001/XMLSchema#{name}")
 
 
 def ask(query: str) -> bool:
@@ -244,12 +248,12 @@ def test_adoption_facts_of_the_national_documents() -> None:
     ns, nap = ID["document/ns-2021-2030"], ID["document/nap-2024-2027"]
     graph = reference()
     assert str(graph.value(ns, RIKG.adoptionAct)) == "Решение № 278 от 5 май 2022 г. на Министерския съвет"
-    assert graph.value(ns, RIKG.adoptionDate) == Literal("2022-05-05", datatype=XSD.date)
+    assert graph.value(ns, RIKG.adoptionDate) == Literal("2022-05-05", datatype=xsd("date"))
     assert (graph.value(ns, RIKG.startYear), graph.value(ns, RIKG.endYear)) == (
-        Literal("2021", datatype=XSD.gYear), Literal("2030", datatype=XSD.gYear))
+        Literal("2021", datatype=xsd("gYear")), Literal("2030", datatype=xsd("gYear")))
     assert "151/07.03.2024" in str(graph.value(nap, RIKG.adoptionAct))
     previous = ID["document/ns-2012-2020"]
-    assert graph.value(previous, RIKG.adoptionDate) == Literal("2012-03-01", datatype=XSD.date)
+    assert graph.value(previous, RIKG.adoptionDate) == Literal("2012-03-01", datatype=xsd("date"))
 
 
 # --- the goals of the National Strategy ------------------------------------------------------------
@@ -337,7 +341,7 @@ def test_every_alignment_has_confidence_in_0_1_method_evidence_and_one_source_an
     for alignment in alignments:
         assert str(alignment).startswith(ID["alignment/reference/"])
         confidence = graph.value(alignment, RIKG.confidence)
-        assert isinstance(confidence, Literal) and confidence.datatype == XSD.decimal
+        assert isinstance(confidence, Literal) and confidence.datatype == xsd("decimal")
         assert 0 <= float(confidence) <= 1
         assert [str(m) for m in graph.objects(alignment, RIKG.method)] == ["reference"]
         evidence = [e for e in graph.objects(alignment, RIKG.evidence) if isinstance(e, Literal)]
