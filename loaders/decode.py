@@ -1,0 +1,141 @@
+"""Decoding plan files into numbered lines, whatever encoding and line endings they use.
+
+UTF-8 (with or without BOM), UTF-16/32 with a BOM, Windows-1251 and CRLF/CR line endings all give
+the same lines with the same 1-based numbers. Binary and empty files raise :class:`PlanError`.
+
+>>> decode_plan_bytes("Ред 1\\r\\nРед 2\\r\\n".encode("cp1251"), "plan.txt").lines
+['Ред 1', 'Ред 2']
+>>> decode_plan_bytes(b"", "plan.txt")
+Traceback (most recent call last):
+...
+rikg.errors.PlanError: plan.txt: empty file
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from rikg.errors import PlanError
+
+__all__ = ["DecodedText", "decode_plan_bytes", "read_plan_lines", "split_lines"]
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+_LETTER = re.compile(r"[^\W\d_]")
+# Control characters other than tab, line feed, carriage return and form feed mark binary content.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_MAX_CONTROL_SHARE = 0.01
+
+
+@dataclass(frozen=True)
+class DecodedText:
+    """A decoded plan: its lines (1-based line ``n`` is ``lines[n - 1]``) and the encoding found."""
+
+    lines: list[str]
+    encoding: str
+
+
+def split_lines(text: str) -> list[str]:
+    """Split on CRLF, CR or LF only (not on the other characters ``str.splitlines`` breaks on).
+
+    A final line break does not open an extra empty line.
+
+    >>> split_lines("a\\r\\nb\\rc\\n")
+    ['a', 'b', 'c']
+    >>> split_lines("a\\x0cb")
+    ['a\\x0cb']
+    """
+    lines = _LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def _cyrillic_share(text: str) -> float:
+    letters = _LETTER.findall(text)
+    if not letters:
+        return 0.0
+    return sum(1 for ch in letters if _CYRILLIC.match(ch)) / len(letters)
+
+
+def _looks_binary(data: bytes) -> bool:
+    return b"\x00" in data
+
+
+def _best_legacy_decoding(data: bytes) -> tuple[str, str]:
+    """Decode non-UTF-8 bytes: charset-normalizer's guesses and cp1251, most Cyrillic-plausible first."""
+    candidates: list[tuple[str, str]] = []
+    for match in from_bytes(data):
+        try:
+            candidates.append((str(data, match.encoding), match.encoding))
+        except (LookupError, UnicodeDecodeError):
+            continue
+    with contextlib.suppress(UnicodeDecodeError):
+        candidates.append((data.decode("cp1251"), "cp1251"))
+    if not candidates:
+        return data.decode("latin-1"), "latin-1"
+    # cp1251 wins ties: charset-normalizer often names a Cyrillic code page that decodes the same letters.
+    return max(candidates, key=lambda item: (round(_cyrillic_share(item[0]), 2), item[1] == "cp1251"))
+
+
+def decode_plan_bytes(data: bytes, file: str) -> DecodedText:
+    """Decode a plan file's bytes into lines; ``file`` names the file in errors.
+
+    >>> decode_plan_bytes(b"\\xef\\xbb\\xbfa\\nb", "x.txt")
+    DecodedText(lines=['a', 'b'], encoding='utf-8-sig')
+    >>> decode_plan_bytes(b"\\x00\\x01\\x02", "x.bin")
+    Traceback (most recent call last):
+    ...
+    rikg.errors.PlanError: x.bin: binary file
+    """
+    text: str | None = None
+    encoding = "utf-8"
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                text, encoding = data.decode(name), name
+            except UnicodeDecodeError as error:
+                raise PlanError(file, f"cannot be decoded as {name}: {error.reason}") from None
+            break
+    if text is None:
+        if _looks_binary(data):
+            raise PlanError(file, "binary file")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text, encoding = _best_legacy_decoding(data)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip():
+        raise PlanError(file, "empty file")
+    if "\x00" in text or len(_CONTROL.findall(text)) > _MAX_CONTROL_SHARE * len(text):
+        raise PlanError(file, "binary file")
+    return DecodedText(split_lines(text), encoding)
+
+
+def read_plan_lines(path: Path) -> DecodedText:
+    """Read and decode a plan file; unreadable files raise :class:`PlanError` naming the file.
+
+    >>> read_plan_lines(Path("/nonexistent/plan.txt"))
+    Traceback (most recent call last):
+    ...
+    rikg.errors.PlanError: plan.txt: cannot be read (No such file or directory)
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise PlanError(path.name, f"cannot be read ({error.strerror or error})") from None
+    return decode_plan_bytes(data, path.name)
