@@ -159,7 +159,8 @@ def check_consistency(
     >>> report.consistent, report.culprits
     (False, ('https://w3id.org/rikg/id/institution/x',))
     >>> print(report.explanation)
-    inconsistent (HermiT): id:institution/x: typed rikg:Institution and typed rikg:Measure, which are disjoint
+    inconsistent (HermiT): id:institution/x is rikg:Institution (asserted type)
+    and rikg:Measure (asserted type), which are disjoint
     """
     started = time.perf_counter()
     run = _run_hermit(graph, property_values=False)
@@ -363,22 +364,27 @@ def _conflict_set(
 def _describe(graph: Graph, culprits: list[URIRef], conflict: list[Triple], complete: bool) -> str:
     if not culprits:
         return "inconsistent (HermiT): the ontology and schema statements conflict on their own"
-    parts = [f"{_short(culprit)}: {_reason(graph, culprit, conflict)}" for culprit in culprits[:10]]
-    more = f" (and {len(culprits) - 10} more)" if len(culprits) > 10 else ""
     prefix = "inconsistent (HermiT)" if complete else "inconsistent (HermiT; search stopped, set not minimal)"
-    return f"{prefix}: {'; '.join(parts)}{more}"
+    nodes = list(dict.fromkeys([*culprits, *(o for _, _, o in conflict if isinstance(o, URIRef))]))
+    clashes = [clash for node in nodes if (clash := _clash(graph, node, conflict))]
+    if clashes:
+        return f"{prefix}: {'; '.join(clashes[:5])}"
+    names = ", ".join(_short(culprit) for culprit in culprits[:10])
+    more = f" (and {len(culprits) - 10} more)" if len(culprits) > 10 else ""
+    statements = [f"{_short(s)} {_short(p)} {_short(o)}" for s, p, o in conflict[:8]]
+    return f"{prefix}: conflict among {names}{more}: " + ", ".join(statements)
 
 
-def _reason(graph: Graph, culprit: URIRef, conflict: list[Triple]) -> str:
-    """Which disjoint classes the culprit falls into, and why; else its statements."""
+def _clash(graph: Graph, node: URIRef, conflict: list[Triple]) -> str:
+    """How ``node`` falls into two disjoint classes through the conflicting statements, or ''."""
     memberships: list[tuple[URIRef, str]] = []
     for s, p, o in conflict:
-        if s == culprit and p == RDF.type and isinstance(o, URIRef):
-            memberships.append((o, f"typed {_short(o)}"))
-        elif s == culprit:
-            memberships.extend((d, f"subject of {_short(p)}") for d in _named(graph.objects(p, RDFS.domain)))
-        if o == culprit:
-            why = f"object of {_short(p)} from {_short(s)}"
+        if s == node and p == RDF.type and isinstance(o, URIRef):
+            memberships.append((o, "asserted type"))
+        elif s == node:
+            memberships.extend((d, f"domain of {_short(p)}") for d in _named(graph.objects(p, RDFS.domain)))
+        if o == node and p != RDF.type:
+            why = f"range of {_short(p)} from {_short(s)}"
             memberships.extend((r, why) for r in _named(graph.objects(p, RDFS.range)))
     disjoint = _disjoint_pairs(graph)
     for i, (first, why_first) in enumerate(memberships):
@@ -386,10 +392,19 @@ def _reason(graph: Graph, culprit: URIRef, conflict: list[Triple]) -> str:
             for a in [first, *_ancestors(graph, first, RDFS.subClassOf)]:
                 for b in [second, *_ancestors(graph, second, RDFS.subClassOf)]:
                     if frozenset((a, b)) in disjoint:
-                        whys = sorted((why_first, why_second))
-                        return f"{whys[0]} and {whys[1]}, which are disjoint"
-    statements = [f"{_short(p)} {_short(o)}" for s, p, o in conflict if s == culprit]
-    return "conflicting statements: " + ", ".join(statements[:8])
+                        return _clash_text(node, (first, why_first), (second, why_second), (a, b))
+    return ""
+
+
+def _clash_text(
+    node: URIRef, first: tuple[URIRef, str], second: tuple[URIRef, str], disjoint: tuple[URIRef, URIRef]
+) -> str:
+    (class_1, why_1), (class_2, why_2) = sorted((_short(cls), why) for cls, why in (first, second))
+    if set(disjoint) == {first[0], second[0]}:
+        tail = ", which are disjoint"
+    else:
+        tail = f"; {_short(disjoint[0])} and {_short(disjoint[1])} are disjoint"
+    return f"{_short(node)} is {class_1} ({why_1}) and {class_2} ({why_2}){tail}"
 
 
 def _named(terms: Iterable[Node]) -> list[URIRef]:

@@ -71,7 +71,9 @@ def test_a_conflict_through_a_range_names_both_individuals() -> None:
     report = check_consistency(graph)
     assert not report.consistent
     assert set(report.culprits) == {str(ID["institution/ruo"]), str(ID["plan/p/education/activity/1"])}
-    assert "object of rikg:partOfMeasure" in report.explanation
+    assert "id:institution/ruo is rikg:Institution" in report.explanation
+    why = "rikg:Measure (range of rikg:partOfMeasure from id:plan/p/education/activity/1)"
+    assert why in report.explanation
     assert any("rikg:partOfMeasure" in line for line in report.conflict)
 
 
