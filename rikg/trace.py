@@ -37,7 +37,7 @@ Measure 1.1 «Мярка» [p.txt:12]
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +51,7 @@ __all__ = ["SourceRef", "Step", "Trace", "format_text", "resolve_item", "trace",
 
 _PREFIXES = f"""
 PREFIX rikg: <{RIKG_NS}>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
@@ -85,48 +86,43 @@ DOCUMENT_LEVELS = tuple(
 )
 _POLICY_DOCUMENT = str(RIKG.PolicyDocument)
 _EU_OBJECTIVE = str(RIKG.EUObjective)
-_REFERENCE_GRAPH = f"{ID_NS}graph/reference"
 _IGNORED_TYPES = frozenset(
     {"http://www.w3.org/2002/07/owl#NamedIndividual", "http://www.w3.org/2002/07/owl#Thing"}
 )
 _ITEM_TYPES = tuple(str(c) for c in (RIKG.Objective, RIKG.Measure, RIKG.Activity))
 
-_EDGES_QUERY = _PREFIXES + """
-SELECT DISTINCT ?s ?p ?o ?confidence ?method ?graph WHERE {
-    ?item (rikg:partOfMeasure|rikg:servesObjective|rikg:subObjectiveOf|rikg:alignedWith
-           |rikg:implements|rikg:contributesTo|rikg:inDocument)* ?s .
-    VALUES ?p { rikg:partOfMeasure rikg:servesObjective rikg:subObjectiveOf rikg:alignedWith
-                rikg:implements rikg:contributesTo rikg:inDocument }
-    ?s ?p ?o .
-    FILTER (isIRI(?o))
-    OPTIONAL {
-        ?alignment rikg:alignmentSource ?s ; rikg:alignmentTarget ?o ; rikg:confidence ?confidence .
-        OPTIONAL { ?alignment rikg:method ?method }
-        OPTIONAL { GRAPH ?graph { ?alignment rikg:alignmentSource ?s } }
-    }
+_REACHABLE_QUERY = _PREFIXES + """
+SELECT DISTINCT ?node WHERE {
+    %s (rikg:partOfMeasure|rikg:servesObjective|rikg:subObjectiveOf|rikg:alignedWith
+        |rikg:implements|rikg:contributesTo|rikg:inDocument)* ?node .
 }
 """
 
-_NODES_QUERY = _PREFIXES + """
-SELECT ?n ?key ?value ?extra WHERE {
+_DESCRIBE_QUERY = _PREFIXES + """
+SELECT ?n ?key ?value ?extra ?method WHERE {
     VALUES ?n { %s }
     {
-        ?n a ?value . BIND("type" AS ?key)
-        OPTIONAL { ?value rdfs:subClassOf+ ?extra . FILTER (isIRI(?extra)) }
+        ?n ?key ?value .
+        FILTER (?key IN (rikg:partOfMeasure, rikg:servesObjective, rikg:subObjectiveOf, rikg:alignedWith,
+                         rikg:implements, rikg:contributesTo, rikg:inDocument, rdf:type, skos:prefLabel,
+                         rikg:code))
     }
-    UNION { ?n skos:prefLabel ?value . BIND("label" AS ?key) }
-    UNION { ?n rikg:code ?value . BIND("code" AS ?key) }
+    UNION {
+        ?alignment rikg:alignmentSource ?n ; rikg:alignmentTarget ?value ; rikg:confidence ?extra .
+        OPTIONAL { ?alignment rikg:method ?method }
+        BIND ("alignment" AS ?key)
+    }
+    UNION { ?n a ?value . ?value rdfs:subClassOf+ ?extra . FILTER (isIRI(?extra)) BIND ("super" AS ?key) }
     UNION {
         ?n prov:wasDerivedFrom ?span . ?span rikg:sourceFile ?value ; rikg:lineStart ?extra .
-        BIND("source" AS ?key)
+        BIND ("source" AS ?key)
     }
 }
 """
 
 _BY_CODE_QUERY = _PREFIXES + """
-SELECT ?n ?area ?type WHERE {
+SELECT ?plan ?code ?n ?area ?type WHERE {
     ?n rikg:inDocument ?plan ; rikg:code ?code ; a ?type .
-    FILTER (STR(?code) = STR(?wanted))
     VALUES ?type { rikg:Objective rikg:Measure rikg:Activity }
     OPTIONAL { ?n rikg:policyArea ?area }
 }
@@ -195,7 +191,8 @@ def resolve_item(store: GraphStore, ref: str) -> str:
     ref = ref.strip()
     if ref.startswith(("http://", "https://", "id:")):
         iri = ID_NS + ref[3:] if ref.startswith("id:") else ref
-        if not store.query("ASK { { ?node ?p ?o } UNION { ?s ?p ?node } }", {"node": NamedNode(iri)}).boolean:
+        exists = store.query("ASK { { ?node ?p ?o } UNION { ?s ?p ?node } }", {"node": _named_node(iri)})
+        if not exists.boolean:
             raise RikgError(f"no node {iri} in the store")
         return iri
     parts = ref.split(":")
@@ -208,7 +205,7 @@ def resolve_item(store: GraphStore, ref: str) -> str:
 
 def _by_code(store: GraphStore, plan: str, area: str | None, code: str, ref: str) -> str:
     plan_iri = f"{ID_NS}plan/{plan}"
-    rows = store.query(_BY_CODE_QUERY, {"plan": NamedNode(plan_iri), "wanted": Literal(code)}).rows
+    rows = store.query(_BY_CODE_QUERY, {"plan": NamedNode(plan_iri), "code": Literal(code)}).rows
     found: dict[str, tuple[str, str]] = {}
     for row in rows:
         node, area_term, kind = row["n"], row.get("area"), row["type"]
@@ -255,8 +252,10 @@ class _Node:
 
 def trace(store: GraphStore, item: str) -> Trace:
     """The steps from ``item`` (an IRI) up to the EU objectives; two queries."""
-    edges = _edges(store, item)
-    nodes = _describe(store, {item} | {e.source for e in edges} | {e.target for e in edges})
+    subject = _named_node(item)
+    reachable = store.query(_REACHABLE_QUERY % subject).column("node")
+    iris = sorted({item} | {term.value for term in reachable if isinstance(term, NamedNode)})
+    edges, nodes = _describe(store, iris)
     return Trace(item, tuple(_order(item, edges, nodes)))
 
 
@@ -265,53 +264,63 @@ def trace_item(store: GraphStore, ref: str) -> Trace:
     return trace(store, resolve_item(store, ref))
 
 
-def _edges(store: GraphStore, item: str) -> list[_Edge]:
-    found: dict[tuple[str, str, str], _Edge] = {}
-    for row in store.query(_EDGES_QUERY, {"item": NamedNode(item)}).rows:
-        s, p, o = row["s"], row["p"], row["o"]
-        if s is None or p is None or o is None:
-            continue
-        confidence, method, graph = row.get("confidence"), row.get("method"), row.get("graph")
-        if method is not None:
-            method_text: str | None = method.value
-        elif confidence is not None or (graph is not None and graph.value == _REFERENCE_GRAPH):
-            method_text = "reference"
-        else:
-            method_text = None
-        score = float(confidence.value) if confidence is not None else None
-        edge = _Edge(s.value, p.value, o.value, score, method_text)
-        key = (edge.source, edge.prop, edge.target)
-        previous = found.get(key)
-        if previous is None or (edge.confidence or 0) > (previous.confidence or 0):
-            found[key] = edge
-    return list(found.values())
+def _named_node(iri: str) -> NamedNode:
+    try:
+        return NamedNode(iri)
+    except ValueError:
+        raise RikgError(f"{iri!r} is not a valid IRI") from None
 
 
-def _describe(store: GraphStore, iris: Iterable[str]) -> dict[str, _Node]:
-    values = " ".join(f"<{iri}>" for iri in sorted(iris))
+def _describe(store: GraphStore, iris: Sequence[str]) -> tuple[list[_Edge], dict[str, _Node]]:
+    """The edges between the nodes (with the alignments that describe them) and what each node is."""
+    values = " ".join(str(NamedNode(iri)) for iri in iris)
     nodes: dict[str, _Node] = defaultdict(lambda: _Node([], set()))
     supers_of: dict[str, set[str]] = defaultdict(set)
-    for row in store.query(_NODES_QUERY % values).rows:
+    links: list[tuple[str, str, str]] = []
+    alignments: dict[tuple[str, str], tuple[float, str | None]] = {}
+    for row in store.query(_DESCRIBE_QUERY % values).rows:
         node_term, key, value, extra = row["n"], row["key"], row["value"], row.get("extra")
         if node_term is None or key is None or value is None:
             continue
-        node = nodes[node_term.value]
-        _record(node, key.value, value, extra, supers_of)
-    for iri, node in nodes.items():
+        if isinstance(key, NamedNode) and key.value in _RECORDED:
+            _record(nodes[node_term.value], _RECORDED[key.value], value, extra, supers_of)
+        elif isinstance(key, NamedNode):
+            if isinstance(value, NamedNode):
+                links.append((node_term.value, key.value, value.value))
+        elif key.value == "alignment" and extra is not None:
+            method = row.get("method")
+            known = alignments.get((node_term.value, value.value))
+            if known is None or float(extra.value) > known[0]:
+                alignments[(node_term.value, value.value)] = (
+                    float(extra.value), method.value if method is not None else None
+                )
+        else:
+            _record(nodes[node_term.value], key.value, value, extra, supers_of)
+    for node in nodes.values():
         node.types = sorted(
             {t for t in node.types if t not in _IGNORED_TYPES}, key=lambda t: (-len(supers_of[t]), t)
         )
         node.supers = set(node.types).union(*(supers_of[t] for t in node.types)) if node.types else set()
-        nodes[iri] = node
-    return dict(nodes)
+    edges = [
+        _Edge(source, prop, target, *alignments.get((source, target), (None, None)))
+        for source, prop, target in sorted(set(links))
+    ]
+    return edges, dict(nodes)
+
+
+_RECORDED = {
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#type": "type",
+    "http://www.w3.org/2004/02/skos/core#prefLabel": "label",
+    str(RIKG.code): "code",
+}
 
 
 def _record(node: _Node, key: str, value: Term, extra: Term | None, supers_of: dict[str, set[str]]) -> None:
     if key == "type":
         if value.value not in node.types:
             node.types.append(value.value)
-        if extra is not None:
-            supers_of[value.value].add(extra.value)
+    elif key == "super" and extra is not None:
+        supers_of[value.value].add(extra.value)
     elif key == "label" and isinstance(value, Literal):
         language = (value.language or "").lower()
         if language == "bg" and node.label_bg is None:
@@ -362,14 +371,20 @@ class _Walk:
         admit: Callable[[str], bool],
         seeds: Sequence[tuple[str, _Edge]] = (),
     ) -> list[str]:
-        """Nodes first reached from ``roots`` over ``properties`` whose target passes ``admit``."""
+        """Nodes first reached from ``roots`` over ``properties`` whose target passes ``admit``; then
+        from each seed (a node and the edge that found it) not reached by then, in turn."""
         order: list[str] = []
-        queue: deque[str] = deque(roots)
+        self._expand(deque(roots), properties, admit, order)
         for node, edge in seeds:
             if node not in self.seen:
                 self.seen[node] = (edge, self.seen[edge.source][1] + 1 if edge.source in self.seen else 0)
                 order.append(node)
-                queue.append(node)
+                self._expand(deque([node]), properties, admit, order)
+        return order
+
+    def _expand(
+        self, queue: deque[str], properties: Sequence[str], admit: Callable[[str], bool], order: list[str]
+    ) -> None:
         while queue:
             current = queue.popleft()
             for edge in sorted(
@@ -382,7 +397,6 @@ class _Walk:
                 self.seen[edge.target] = (edge, self.seen[current][1] + 1)
                 order.append(edge.target)
                 queue.append(edge.target)
-        return order
 
 
 def _order(item: str, edges: Sequence[_Edge], nodes: Mapping[str, _Node]) -> list[Step]:
@@ -411,7 +425,8 @@ def _document_level(node: _Node | None) -> int:
 
 
 def _without_shortcuts(edges: Sequence[_Edge]) -> list[_Edge]:
-    """Drop ``contributesTo`` edges that repeat another edge or skip over a longer path."""
+    """Drop ``contributesTo`` edges that repeat a more specific edge, or that no alignment describes
+    and that skip over a longer path (a reasoner's transitive closure)."""
     specific = {(e.source, e.target) for e in edges if e.prop != CONTRIBUTES_TO}
     successors: dict[str, set[str]] = defaultdict(set)
     for e in edges:
@@ -420,7 +435,8 @@ def _without_shortcuts(edges: Sequence[_Edge]) -> list[_Edge]:
     kept = []
     for edge in edges:
         if edge.prop == CONTRIBUTES_TO and (
-            (edge.source, edge.target) in specific or _reachable_avoiding(edge, successors)
+            (edge.source, edge.target) in specific
+            or (edge.confidence is None and _reachable_avoiding(edge, successors))
         ):
             continue
         kept.append(edge)

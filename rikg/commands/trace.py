@@ -22,7 +22,7 @@ from rikg.trace import format_text, trace_item
 
 def run(args: argparse.Namespace) -> int:
     """Print the trace of ``args.item``; 0 on success."""
-    with open_store(args.store) as store:
+    with open_store(args.store, read_only=True) as store:
         result = trace_item(store, args.item)
     if args.format == "json":
         sys.stdout.write(json.dumps(result.as_json(), ensure_ascii=False, indent=2) + "\n")
