@@ -16,6 +16,7 @@ tables name the priority ("ПРИОРИТЕТ ОБРАЗОВАНИЕ"), its oper
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -198,6 +199,8 @@ def split_cells(line: str, style: CellStyle) -> list[str]:
     ['Цел', 'Мярка', '', 'Срок']
     >>> split_cells("1.1   Мярка  2024 г.", CellStyle.MULTISPACE)
     ['1.1', 'Мярка', '2024 г.']
+    >>> split_cells('1.;"Община Русе; НПО";2024', CellStyle.SEMICOLON)
+    ['1.', 'Община Русе; НПО', '2024']
     """
     if style is CellStyle.TABS:
         return [cell.strip() for cell in line.split("\t")]
@@ -207,7 +210,7 @@ def split_cells(line: str, style: CellStyle) -> list[str]:
         stripped = stripped[:-1] if stripped.endswith("|") else stripped
         return [cell.strip() for cell in stripped.split("|")]
     if style is CellStyle.SEMICOLON:
-        return [cell.strip() for cell in line.split(";")]
+        return [cell.strip() for cell in next(csv.reader([line], delimiter=";"), [])]
     if style is CellStyle.MULTISPACE:
         return [cell.strip() for cell in _MULTISPACE.split(line.strip())]
     return [line.strip()]
