@@ -180,3 +180,16 @@ def test_object_property_ranges_of_the_contract(ontology: Graph) -> None:
 def test_prefixes_of_reused_vocabularies_are_the_standard_ones() -> None:
     assert str(Namespace("http://www.w3.org/ns/prov#")) == str(PROV)
     assert str(SCHEMA) == "https://schema.org/"
+
+
+def test_every_predicate_and_class_of_the_reference_data_is_declared(ontology: Graph) -> None:
+    """Undeclared terms make the OWL parser guess their kind; the reference data must not rely on guesses."""
+    declared = {
+        term for kind in (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+        for term in ontology.subjects(RDF.type, kind)
+    }
+    reference = reference_graph()
+    undeclared = {p for p in reference.predicates() if p != RDF.type and p not in declared}
+    assert not undeclared
+    classes = set(ontology.subjects(RDF.type, OWL.Class))
+    assert set(reference.objects(None, RDF.type)) - classes <= {OWL.NamedIndividual}
