@@ -67,7 +67,7 @@ from rdflib import Graph
 from rikg.errors import RikgError
 from rikg.loaders.records import Measure, Objective, PlanDocument
 from rikg.ontology.vocab import ID_NS, RIKG, graph_iri
-from rikg.textsim import Similarity, TextIndex, normalise
+from rikg.textsim import Similarity, TextIndex, normalise, words
 
 __all__ = [
     "ALIGNMENTS_GRAPH",
@@ -133,8 +133,14 @@ class NationalGoal:
 
     @property
     def texts(self) -> tuple[str, ...]:
-        """The wording the goal is known by: its label, then the variants plans use (``skos:altLabel``)."""
-        return (self.text, *self.variants)
+        """The wordings a plan may quote: the label, then the variants plans use (``skos:altLabel``)
+        that are goal texts rather than short headings (at least five meaningful words).
+
+        >>> NationalGoal("x", "employment", None, "Равнопоставен достъп ...",
+        ...              ("Подобряване достъпа до заетост",)).texts
+        ('Равнопоставен достъп ...',)
+        """
+        return (self.text, *(v for v in self.variants if len(words(v)) >= CONTAINED_MIN_STEMS))
 
     @property
     def name(self) -> str:

@@ -41,7 +41,10 @@ from rapidfuzz import fuzz
 __all__ = ["Similarity", "TextIndex", "normalise", "stem", "stems", "words"]
 
 _TAG = re.compile(r"<[^>]*>")
-_LEADING_NUMBER = re.compile(r"^\s*(?:[\dІIVX]+[.)]?\s*)+(?=\D)")
+_LEADING_NUMBER = re.compile(
+    r"^\s*(?:(?:цел|подцел|мярка|задача|дейност)\s*[:.]?\s*)?(?:(?:\d+(?:\.\d+)*[.):]?|[IVXІ]+[.)])\s*)+",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"[0-9a-zа-я]+")
 _CYRILLIC = re.compile(r"[а-я]")
 
@@ -59,7 +62,7 @@ _STOPWORDS = frozenset(
 
 #: Inflection endings (definite articles first, then plural and adjective endings), longest first.
 _ARTICLES = ("ите", "ата", "ото", "ият", "ия", "ът", "ят", "та", "то", "те")
-_ENDINGS = ("ове", "еве", "ски", "ска", "ско", "ни", "на", "но", "ен", "и", "а", "о", "е", "я", "у")
+_ENDINGS = ("ове", "еве", "ни", "на", "но", "ен", "и", "а", "о", "е", "я", "у")
 _MIN_STEM = 3
 
 
@@ -70,6 +73,8 @@ def normalise(text: str) -> str:
     'осигуряване на условия за ромите'
     >>> normalise("oбразование")  # a Latin 'o' inside a Cyrillic word
     'образование'
+    >>> normalise("Цел 4. Ефективно взаимодействие"), normalise("ISO стандарт")
+    ('ефективно взаимодействие', 'iso стандарт')
     >>> normalise("здравно-социални")
     'здравно социални'
     """
