@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from pyoxigraph import NamedNode
 from rapidfuzz import fuzz
+from rikg.loaders.records import Measure, Objective, PlanDocument, Priority, SourceSpan, UpstreamRef
+from rikg.ontology.vocab import ID_NS
 
 from rikg.align import (
     ALIGNMENTS_GRAPH,
@@ -32,8 +34,6 @@ from rikg.align import (
     plan_items,
 )
 from rikg.errors import RikgError
-from rikg.loaders.records import Measure, Objective, PlanDocument, Priority, SourceSpan, UpstreamRef
-from rikg.ontology.vocab import ID_NS
 from rikg.textsim import TextIndex, normalise, stem, stems
 
 NS = f"{ID_NS}objective/ns-2021-2030/"
@@ -48,11 +48,26 @@ def goal(area: str, number: int | None = None) -> str:
     return f"{NS}{area}" + (f"/{number}" if number is not None else "")
 
 
-def item(kind: str, area: str, code: str | None, text: str, numbers: tuple[int, ...] = (),
-         objective: str | None = None, plan: str = "x-2024-2027") -> PlanItem:
+def item(
+    kind: str,
+    area: str,
+    code: str | None,
+    text: str,
+    numbers: tuple[int, ...] = (),
+    objective: str | None = None,
+    plan: str = "x-2024-2027",
+) -> PlanItem:
     segment = code or "o1"
-    return PlanItem(f"{ID_NS}plan/{plan}/{area}/{kind}/{segment}", plan, kind, area, code, text,  # type: ignore[arg-type]
-                    numbers, objective)
+    return PlanItem(
+        f"{ID_NS}plan/{plan}/{area}/{kind}/{segment}",
+        plan,
+        kind,
+        area,
+        code,
+        text,  # type: ignore[arg-type]
+        numbers,
+        objective,
+    )
 
 
 def by_source(links: list[AlignmentLink]) -> dict[str, AlignmentLink]:
@@ -82,8 +97,10 @@ def test_words_split_by_the_export_are_joined_back() -> None:
 def test_similarity_ranks_a_paraphrase_above_a_topical_neighbour(goals: list[NationalGoal]) -> None:
     index = TextIndex(g.text for g in goals)
     education = {g.number: g.text for g in goals if g.area == "education" and g.number is not None}
-    paraphrase = ("3. Осигуряване на условия за осъществяване на приобщаващо образование и интеграция на деца "
-                  "и ученици от уязвими групи, включително")
+    paraphrase = (
+        "3. Осигуряване на условия за осъществяване на приобщаващо образование и интеграция на деца "
+        "и ученици от уязвими групи, включително"
+    )
     scores = {n: index.similarity(paraphrase, text).score for n, text in education.items()}
     assert max(scores, key=lambda n: scores[n]) == 2
     assert scores[2] - sorted(scores.values())[-2] > 0.3
@@ -92,7 +109,9 @@ def test_similarity_ranks_a_paraphrase_above_a_topical_neighbour(goals: list[Nat
 def test_a_cell_cut_short_is_contained_in_the_goal(goals: list[NationalGoal]) -> None:
     index = TextIndex(g.text for g in goals)
     target = next(g.text for g in goals if g.area == "employment" and g.number == 4)
-    similarity = index.similarity("Активиране на безработни в неравностойно положение на пазара на труда", target)
+    similarity = index.similarity(
+        "Активиране на безработни в неравностойно положение на пазара на труда", target
+    )
     assert similarity.containment >= 0.95
     assert len(similarity.shared_stems) >= 5
 
@@ -114,12 +133,30 @@ def test_a_quoted_sub_goal_is_linked_by_text(goals: list[NationalGoal]) -> None:
 def test_own_numbering_never_links_by_code(goals: list[NationalGoal]) -> None:
     """Благоевград: goals 1..11 are its own; goal 3 quotes sub-goal 2, goal 2 is a local goal."""
     local = item("objective", "education", "2", "2. Насърчаване на ранното детско развитие и обучение", (2,))
-    quoted = item("objective", "education", "3", "3. Осигуряване на условия за осъществяване на приобщаващо "
-                  "образование и интеграция на деца и ученици от уязвими групи, включително", (3,))
-    first = item("objective", "education", "1", "1. Ефективен обхват, включване и реинтеграция на деца и ученици "
-                 "в задължителна предучилищна и училищна възраст от уязвими групи, включително ромите.", (1,))
-    fifth = item("objective", "education", "5", "5. Повишаване на качеството на образование в детски градини и "
-                 "училища с концентрация на деца и ученици от уязвими групи, включително роми", (5,))
+    quoted = item(
+        "objective",
+        "education",
+        "3",
+        "3. Осигуряване на условия за осъществяване на приобщаващо "
+        "образование и интеграция на деца и ученици от уязвими групи, включително",
+        (3,),
+    )
+    first = item(
+        "objective",
+        "education",
+        "1",
+        "1. Ефективен обхват, включване и реинтеграция на деца и ученици "
+        "в задължителна предучилищна и училищна възраст от уязвими групи, включително ромите.",
+        (1,),
+    )
+    fifth = item(
+        "objective",
+        "education",
+        "5",
+        "5. Повишаване на качеството на образование в детски градини и "
+        "училища с концентрация на деца и ученици от уязвими групи, включително роми",
+        (5,),
+    )
     links = by_source(align_items([first, local, quoted, fifth], goals, follows_national_plan=True))
     assert local.iri not in links
     assert links[quoted.iri].target == goal("education", 2)
@@ -130,10 +167,22 @@ def test_own_numbering_never_links_by_code(goals: list[NationalGoal]) -> None:
 def test_national_numbering_corroborated_by_text_is_code_plus_text(goals: list[NationalGoal]) -> None:
     """Русе: "Цел 4" of education holds measure 6.1 and quotes sub-goal 6."""
     objectives = [
-        item("objective", "education", "1", "Цел 1. Ефективен обхват, включване и реинтеграция на деца и ученици в "
-             "задължителна предучилищна и училищна възраст от уязвими групи, включително роми", (1,)),
-        item("objective", "education", "4", "Цел 4. Ефективно взаимодействие „образователна институция – семейство“ с "
-             "фокус върху родители от уязвими групи, включително роми", (6,)),
+        item(
+            "objective",
+            "education",
+            "1",
+            "Цел 1. Ефективен обхват, включване и реинтеграция на деца и ученици в "
+            "задължителна предучилищна и училищна възраст от уязвими групи, включително роми",
+            (1,),
+        ),
+        item(
+            "objective",
+            "education",
+            "4",
+            "Цел 4. Ефективно взаимодействие „образователна институция – семейство“ с "
+            "фокус върху родители от уязвими групи, включително роми",
+            (6,),
+        ),
     ]
     links = by_source(align_items(objectives, goals, follows_national_plan=True))
     assert links[objectives[1].iri].target == goal("education", 6)
@@ -143,11 +192,25 @@ def test_national_numbering_corroborated_by_text_is_code_plus_text(goals: list[N
 
 
 def test_a_measure_numbered_after_another_sub_goal_gets_a_code_link(goals: list[NationalGoal]) -> None:
-    objective = item("objective", "housing", "1", "Цел 1. Изграждане/реновиране на инфраструктура за предоставяне на "
-                     "интегрирани здравно-социални и социални услуги в общността за уязвими групи", (2,))
-    same = item("measure", "housing", "2.1", "Изграждане на център за социални услуги в общността", (2,),
-                objective.iri)
-    other = item("measure", "housing", "3.1", "Реконструкция на детска градина и читалище", (3,), objective.iri)
+    objective = item(
+        "objective",
+        "housing",
+        "1",
+        "Цел 1. Изграждане/реновиране на инфраструктура за предоставяне на "
+        "интегрирани здравно-социални и социални услуги в общността за уязвими групи",
+        (2,),
+    )
+    same = item(
+        "measure",
+        "housing",
+        "2.1",
+        "Изграждане на център за социални услуги в общността",
+        (2,),
+        objective.iri,
+    )
+    other = item(
+        "measure", "housing", "3.1", "Реконструкция на детска градина и читалище", (3,), objective.iri
+    )
     links = by_source(align_items([objective, same, other], goals, follows_national_plan=True))
     assert links[objective.iri].target == goal("housing", 2)
     assert same.iri not in links  # it inherits its objective's link through the graph
@@ -157,9 +220,17 @@ def test_a_measure_numbered_after_another_sub_goal_gets_a_code_link(goals: list[
 
 
 def test_code_alone_is_not_enough_when_the_text_disagrees(goals: list[NationalGoal]) -> None:
-    objective = item("objective", "housing", "1", "Цел 1. Изграждане/реновиране на инфраструктура за предоставяне на "
-                     "интегрирани здравно-социални и социални услуги в общността за уязвими групи", (2,))
-    unrelated = item("measure", "housing", "5.1", "Организиране на фестивал на ромската песен", (5,), objective.iri)
+    objective = item(
+        "objective",
+        "housing",
+        "1",
+        "Цел 1. Изграждане/реновиране на инфраструктура за предоставяне на "
+        "интегрирани здравно-социални и социални услуги в общността за уязвими групи",
+        (2,),
+    )
+    unrelated = item(
+        "measure", "housing", "5.1", "Организиране на фестивал на ромската песен", (5,), objective.iri
+    )
     links = by_source(align_items([objective, unrelated], goals, follows_national_plan=True))
     assert unrelated.iri not in links
 
@@ -174,8 +245,10 @@ def test_local_goals_stay_unaligned(goals: list[NationalGoal]) -> None:
     """Пловдив's own goals share words with the national ones but quote none of them."""
     texts = {
         "education": "1. Подобряване на качеството в образованието на условията на Ковид кризата",
-        "health": "1. Повишаване здравната информираност и здравната култура на населението в етническите квартали",
-        "employment": "2. Създаване на предпоставки за устойчиво развитие и заетост на лица от етнически групи.",
+        "health": "1. Повишаване здравната информираност и здравната култура на населението в етническите "
+        "квартали",
+        "employment": "2. Създаване на предпоставки за устойчиво развитие и заетост на лица от етнически "
+        "групи.",
         "housing": "1. Благоустрояване на кварталите и районите компактно населени етнически малцинства",
         "culture": "1. Развитие на межкултурното сътрудничество като фактор за интеграция и толерантност",
     }
@@ -184,7 +257,9 @@ def test_local_goals_stay_unaligned(goals: list[NationalGoal]) -> None:
 
 
 def test_other_areas_count_only_when_near_identical(goals: list[NationalGoal]) -> None:
-    misfiled = item("objective", "culture", "1", "Утвърждаване на толерантни междуетнически отношения чрез спорт")
+    misfiled = item(
+        "objective", "culture", "1", "Утвърждаване на толерантни междуетнически отношения чрез спорт"
+    )
     [link] = align_items([misfiled], goals, follows_national_plan=False)
     assert link.target == goal("rule-of-law", 9)
     assert "another policy area" in link.evidence
@@ -199,14 +274,17 @@ HEADER = "source_iri,target_iri,action,reviewer,date,note\n"
 
 def test_overrides_win(goals: list[NationalGoal], tmp_path: Path) -> None:
     quoted = item("objective", "health", "3", "3. Развитие на концепцията за здравна медиация")
-    local = item("objective", "employment", "3", "3. Насърчаване на предприемачест вото, стартиране на собствен бизнес")
+    local = item(
+        "objective", "employment", "3", "3. Насърчаване на предприемачест вото, стартиране на собствен бизнес"
+    )
     automatic = align_items([quoted, local], goals, follows_national_plan=False)
     assert [link.source for link in automatic] == [quoted.iri]
     csv = tmp_path / "overrides.csv"
     csv.write_text(
         HEADER
         + f"{quoted.iri},{goal('health', 4)},reject,A. Reviewer,2024-09-01,wrong sub-goal\n"
-        + f"{local.iri},id:objective/ns-2021-2030/employment/3,link,A. Reviewer,2024-09-01,entrepreneurship\n",
+        + f"{local.iri},id:objective/ns-2021-2030/employment/3,link,A. Reviewer,2024-09-01,"
+        + "entrepreneurship\n",
         encoding="utf-8",
     )
     links = by_source(apply_overrides(automatic, load_overrides(csv), [quoted, local], goals))
@@ -216,7 +294,9 @@ def test_overrides_win(goals: list[NationalGoal], tmp_path: Path) -> None:
     assert "A. Reviewer" in manual.evidence and "2024-09-01" in manual.evidence
 
 
-def test_a_link_override_replaces_the_automatic_link_of_its_source(goals: list[NationalGoal], tmp_path: Path) -> None:
+def test_a_link_override_replaces_the_automatic_link_of_its_source(
+    goals: list[NationalGoal], tmp_path: Path
+) -> None:
     quoted = item("objective", "health", "3", "3. Развитие на концепцията за здравна медиация")
     csv = tmp_path / "overrides.csv"
     csv.write_text(HEADER + f"{quoted.iri},{goal('health', 3)},link,B,2024-09-02,\n", encoding="utf-8")
@@ -224,7 +304,9 @@ def test_a_link_override_replaces_the_automatic_link_of_its_source(goals: list[N
     assert [(link.target, link.method) for link in links] == [(goal("health", 3), "manual")]
 
 
-def test_an_empty_reject_target_removes_every_automatic_link(goals: list[NationalGoal], tmp_path: Path) -> None:
+def test_an_empty_reject_target_removes_every_automatic_link(
+    goals: list[NationalGoal], tmp_path: Path
+) -> None:
     quoted = item("objective", "health", "3", "3. Развитие на концепцията за здравна медиация")
     csv = tmp_path / "overrides.csv"
     csv.write_text(HEADER + f"{quoted.iri},,reject,B,2024-09-02,local goal\n", encoding="utf-8")
@@ -235,8 +317,10 @@ def test_overrides_about_other_plans_are_skipped_with_a_warning(
     goals: list[NationalGoal], tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     csv = tmp_path / "overrides.csv"
-    csv.write_text(HEADER + f"{ID_NS}plan/elsewhere/health/objective/1,{goal('health', 1)},link,B,2024-09-02,\n",
-                   encoding="utf-8")
+    csv.write_text(
+        HEADER + f"{ID_NS}plan/elsewhere/health/objective/1,{goal('health', 1)},link,B,2024-09-02,\n",
+        encoding="utf-8",
+    )
     with caplog.at_level(logging.WARNING):
         assert apply_overrides([], load_overrides(csv), [], goals) == []
     assert "override skipped" in caplog.text and "overrides.csv:2" in caplog.text
@@ -283,7 +367,6 @@ def test_the_shipped_overrides_file_is_valid() -> None:
 def test_alignment_triples_conform_to_the_shapes(goals: list[NationalGoal]) -> None:
     import pyshacl
     from rdflib import Graph
-
     from rikg.ontology.resources import shapes_graph
 
     objective = item("objective", "health", "3", "3. Развитие на концепцията за здравна медиация")
@@ -294,8 +377,16 @@ def test_alignment_triples_conform_to_the_shapes(goals: list[NationalGoal]) -> N
     assert conforms, report
     node = NamedNode(alignment_iri(objective.iri, goal("health", 4)))
     predicates = {t.predicate.value.rsplit("#", 1)[-1] for t in triples if t.subject == node}
-    assert {"alignmentSource", "alignmentTarget", "confidence", "method", "comparedSourceText",
-            "comparedTargetText", "evidence", "candidate"} <= predicates
+    assert {
+        "alignmentSource",
+        "alignmentTarget",
+        "confidence",
+        "method",
+        "comparedSourceText",
+        "comparedTargetText",
+        "evidence",
+        "candidate",
+    } <= predicates
     shortcut = [t for t in triples if t.predicate.value.endswith("#alignedWith")]
     assert [(t.subject.value, t.object.value) for t in shortcut] == [(objective.iri, goal("health", 4))]
 
@@ -304,7 +395,10 @@ def test_alignment_iri_is_sha1_of_source_and_target() -> None:
     import hashlib
 
     expected = hashlib.sha1(b"https://w3id.org/rikg/id/ahttps://w3id.org/rikg/id/b").hexdigest()[:16]
-    assert alignment_iri("https://w3id.org/rikg/id/a", "https://w3id.org/rikg/id/b") == f"{ID_NS}alignment/{expected}"
+    assert (
+        alignment_iri("https://w3id.org/rikg/id/a", "https://w3id.org/rikg/id/b")
+        == f"{ID_NS}alignment/{expected}"
+    )
 
 
 # -- plan items and coverage ------------------------------------------------------------------------
@@ -312,18 +406,47 @@ def test_alignment_iri_is_sha1_of_source_and_target() -> None:
 
 def small_plan() -> PlanDocument:
     span = SourceSpan("p.txt", 1, 1, "...")
-    education = Priority("Образование", "education", span, objectives=[
-        Objective("1", "Ефективен обхват, включване и реинтеграция на деца и ученици в задължителна предучилищна "
-                  "и училищна възраст от уязвими групи, включително роми", span,
-                  measures=[Measure("1.1", "Обхват", span), Measure("1.1", "Повтарящ се код", span)]),
-        Objective("2", "Насърчаване на ранното детско развитие", span, measures=[Measure("2.1", "Ясли", span)]),
-    ])
-    health = Priority("Здравеопазване", "health", span, objectives=[
-        Objective(None, "Развитие на концепцията за здравна медиация", span, measures=[Measure(None, "Медиатори", span)]),
-    ])
-    return PlanDocument("p.txt", "x-2024-2027", "X", None, None, 2024, 2027,
-                        upstream=[UpstreamRef("document/nap-2024-2027", "НПД", span)],
-                        priorities=[education, health])
+    education = Priority(
+        "Образование",
+        "education",
+        span,
+        objectives=[
+            Objective(
+                "1",
+                "Ефективен обхват, включване и реинтеграция на деца и ученици в задължителна предучилищна "
+                "и училищна възраст от уязвими групи, включително роми",
+                span,
+                measures=[Measure("1.1", "Обхват", span), Measure("1.1", "Повтарящ се код", span)],
+            ),
+            Objective(
+                "2", "Насърчаване на ранното детско развитие", span, measures=[Measure("2.1", "Ясли", span)]
+            ),
+        ],
+    )
+    health = Priority(
+        "Здравеопазване",
+        "health",
+        span,
+        objectives=[
+            Objective(
+                None,
+                "Развитие на концепцията за здравна медиация",
+                span,
+                measures=[Measure(None, "Медиатори", span)],
+            ),
+        ],
+    )
+    return PlanDocument(
+        "p.txt",
+        "x-2024-2027",
+        "X",
+        None,
+        None,
+        2024,
+        2027,
+        upstream=[UpstreamRef("document/nap-2024-2027", "НПД", span)],
+        priorities=[education, health],
+    )
 
 
 def test_plan_items_carry_the_iris_of_the_graph_mapping() -> None:
@@ -334,8 +457,13 @@ def test_plan_items_carry_the_iris_of_the_graph_mapping() -> None:
     items = plan_items(doc)
     assert {i.iri for i in items} <= mapped
     assert [i.iri.removeprefix(f"{ID_NS}plan/x-2024-2027/") for i in items] == [
-        "education/objective/1", "education/measure/1.1", "education/measure/1.1-2",
-        "education/objective/2", "education/measure/2.1", "health/objective/o1", "health/measure/m1",
+        "education/objective/1",
+        "education/measure/1.1",
+        "education/measure/1.1-2",
+        "education/objective/2",
+        "education/measure/2.1",
+        "health/objective/o1",
+        "health/measure/m1",
     ]
 
 
@@ -361,8 +489,9 @@ def test_build_alignment_graph_names_the_alignments_graph(tmp_path: Path) -> Non
 
 @pytest.fixture(scope="module")
 def bundled() -> list[PlanDocument]:
-    from rikg.config import bundled_plans_dir
     from rikg.loaders.plan import load_plans
+
+    from rikg.config import bundled_plans_dir
 
     plans = [doc for doc in load_plans(bundled_plans_dir()) if isinstance(doc, PlanDocument)]
     assert len(plans) >= 4
@@ -387,13 +516,17 @@ def test_every_objective_that_quotes_a_sub_goal_is_aligned_with_it(
     for doc in bundled:
         for plan_item in plan_items(doc):
             for national in goals:
-                if plan_item.kind == "objective" and any(near_identical(plan_item.text, t) for t in national.texts):
+                if plan_item.kind == "objective" and any(
+                    near_identical(plan_item.text, t) for t in national.texts
+                ):
                     assert (plan_item.iri, national.iri) in links, f"{plan_item.iri} quotes {national.name}"
                     checked += 1
     assert checked >= 20
 
 
-def test_named_cases_of_the_bundled_plans(bundled: list[PlanDocument], bundled_links: list[AlignmentLink]) -> None:
+def test_named_cases_of_the_bundled_plans(
+    bundled: list[PlanDocument], bundled_links: list[AlignmentLink]
+) -> None:
     by_plan = {doc.slug: doc for doc in bundled}
     links = by_source(bundled_links)
     blagoevgrad = next(slug for slug in by_plan if slug.startswith("blagoevgrad"))
