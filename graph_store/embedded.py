@@ -28,25 +28,31 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyoxigraph import (
-    DefaultGraph,
     NamedNode,
     Quad,
     Store,
     Triple,
     Variable,
-    parse,
     serialize,
 )
 
 from rikg.errors import QueryError, StoreError
 
 from .base import GraphStore, QueryResult, Term
-from .results import PREFIXES, check_export, insert_data, rdf_format, result_from_pyoxigraph
+from .results import (
+    PREFIXES,
+    check_export,
+    group_by_graph,
+    insert_data,
+    parse_quads,
+    rdf_format,
+    result_from_pyoxigraph,
+)
 
 __all__ = ["EmbeddedStore"]
 
@@ -203,7 +209,7 @@ class EmbeddedStore(GraphStore):
     def import_data(self, data: bytes, fmt: str, graph_iri: str | None = None) -> int:
         """Add serialised RDF in one transaction; ``graph_iri`` receives triples outside named graphs."""
         shared = self._writable()
-        by_graph = _group(_parse(data, fmt, graph_iri))
+        by_graph = group_by_graph(parse_quads(data, fmt, graph_iri))
         with shared.write_lock:
             before = sum(self.count(iri) for iri in by_graph)
             try:
@@ -227,30 +233,3 @@ def _quads(graphs: Mapping[str, Sequence[Triple]]) -> Iterator[Quad]:
         graph = NamedNode(iri)
         for t in triples:
             yield Quad(t.subject, t.predicate, t.object, graph)
-
-
-def _parse(data: bytes, fmt: str, graph_iri: str | None) -> list[Quad]:
-    """Quads of serialised RDF; triples outside a named graph go to ``graph_iri`` (required then)."""
-    try:
-        quads = list(parse(data, rdf_format(fmt)))
-    except SyntaxError as error:
-        raise StoreError(f"invalid {fmt} data: {error}") from error
-    target = NamedNode(graph_iri) if graph_iri else None
-    placed: list[Quad] = []
-    for quad in quads:
-        if isinstance(quad.graph_name, DefaultGraph):
-            if target is None:
-                raise StoreError(f"the {fmt} data has triples outside any named graph: give a graph IRI")
-            quad = Quad(quad.subject, quad.predicate, quad.object, target)
-        placed.append(quad)
-    return placed
-
-
-def _group(quads: Iterable[Quad]) -> dict[str, list[Triple]]:
-    """Quads by named graph IRI (blank-node graph names are refused: every graph here has an IRI)."""
-    grouped: dict[str, list[Triple]] = {}
-    for quad in quads:
-        if not isinstance(quad.graph_name, NamedNode):
-            raise StoreError("the data names a graph by a blank node: every graph of the store needs an IRI")
-        grouped.setdefault(quad.graph_name.value, []).append(quad.triple)
-    return grouped

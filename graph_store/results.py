@@ -1,8 +1,9 @@
-"""Conversions: pyoxigraph terms to SPARQL text, query answers to ``QueryResult``, format names to formats.
+"""SPARQL text and conversions: terms to SPARQL, answers to ``QueryResult``, format names to formats.
 
 Both backends speak pyoxigraph terms; this module turns them into SPARQL
 text safely (``str()`` of a pyoxigraph term is its N-Triples form, escaping
-included) and turns answers of either backend into a ``QueryResult``.
+included), turns answers of either backend into a ``QueryResult``, and
+rewrites query text for a SPARQL server (parameter binding, paging).
 
 >>> from pyoxigraph import Literal, NamedNode, Triple
 >>> triple = Triple(NamedNode("http://example.org/s"), NamedNode("http://example.org/p"), Literal('a "b"'))
@@ -16,18 +17,23 @@ GRAPH <http://example.org/g> {
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import itertools
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from pyoxigraph import (
     BlankNode,
+    DefaultGraph,
     Literal,
     NamedNode,
+    Quad,
     QueryBoolean,
     QueryResultsFormat,
     QuerySolutions,
     QueryTriples,
     RdfFormat,
     Triple,
+    parse,
     parse_query_results,
 )
 from rikg.ontology.vocab import ID_NS, RIKG_NS
@@ -83,13 +89,53 @@ def check_export(fmt: RdfFormat, graph_iri: str | None) -> None:
 
 __all__ = [
     "PREFIXES",
+    "bind_values",
     "check_export",
+    "group_by_graph",
     "insert_data",
+    "page_query",
+    "pageable",
+    "parse_quads",
     "rdf_format",
     "result_from_json",
     "result_from_pyoxigraph",
     "values_clause",
 ]
+
+
+def parse_quads(data: bytes, fmt: str, graph_iri: str | None) -> list[Quad]:
+    """Quads of serialised RDF; triples outside a named graph go to ``graph_iri`` (required then).
+
+    >>> [q.graph_name for q in parse_quads(b"<http://a> <http://p> <http://b> .", "nt", "http://g")]
+    [<NamedNode value=http://g>]
+    >>> parse_quads(b"<http://a> <http://p> <http://b> .", "ttl", None)
+    Traceback (most recent call last):
+    ...
+    rikg.errors.StoreError: the ttl data has triples outside any named graph: give a graph IRI
+    """
+    try:
+        quads = list(parse(data, rdf_format(fmt)))
+    except SyntaxError as error:
+        raise StoreError(f"invalid {fmt} data: {error}") from error
+    target = NamedNode(graph_iri) if graph_iri else None
+    placed: list[Quad] = []
+    for quad in quads:
+        if isinstance(quad.graph_name, DefaultGraph):
+            if target is None:
+                raise StoreError(f"the {fmt} data has triples outside any named graph: give a graph IRI")
+            quad = Quad(quad.subject, quad.predicate, quad.object, target)
+        placed.append(quad)
+    return placed
+
+
+def group_by_graph(quads: Iterable[Quad]) -> dict[str, list[Triple]]:
+    """Triples by named graph IRI (a blank-node graph name is refused: every graph here has an IRI)."""
+    grouped: dict[str, list[Triple]] = {}
+    for quad in quads:
+        if not isinstance(quad.graph_name, NamedNode):
+            raise StoreError("the data names a graph by a blank node: every graph of the store needs an IRI")
+        grouped.setdefault(quad.graph_name.value, []).append(quad.triple)
+    return grouped
 
 
 def _term(value: object) -> Term | None:
@@ -168,3 +214,125 @@ def _sparql_term(term: Term) -> str:
     if not isinstance(term, NamedNode | Literal):
         raise QueryError(f"bindings take RDF terms (NamedNode, Literal), not {type(term).__name__}")
     return str(term)
+
+
+# -- query text --------------------------------------------------------------
+# Only the few lexical facts these rewrites need: where strings, IRIs, comments
+# and prefixed names start and end, so that braces and keywords inside them are
+# never mistaken for syntax.
+
+_PROLOGUE = re.compile(r"(?:\s+|#[^\n]*|(?i:BASE)\s*<[^>]*>|(?i:PREFIX)\s*[^\s:]*:\s*<[^>]*>)*")
+_STRING = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'',
+    re.S,
+)
+_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
+_SKIP = re.compile(r"[?$]\w+|#[^\n]*")
+_WORD = re.compile(r"[^\W\d][\w.-]*:[\w.-]*|:[\w.-]*|[^\W\d]\w*")
+
+
+def _symbols(text: str) -> Iterator[tuple[int, str]]:
+    """Keywords (upper-cased), prefixed names and punctuation of query text, with their offsets."""
+    i = 0
+    while i < len(text):
+        char = text[i]
+        matcher = {'"': _STRING, "'": _STRING, "<": _IRIREF, "?": _SKIP, "$": _SKIP, "#": _SKIP}.get(char)
+        found = matcher.match(text, i) if matcher else None
+        if found:
+            i = found.end()
+            continue
+        word = _WORD.match(text, i)
+        if word:
+            token = word.group()
+            yield i, token if ":" in token else token.upper()
+            i = word.end()
+            continue
+        if not char.isspace():
+            yield i, char
+        i += 1
+
+
+def split_prologue(query: str) -> tuple[str, str]:
+    """The ``BASE``/``PREFIX`` declarations of a query, and the rest.
+
+    >>> split_prologue("PREFIX ex: <http://example.org/> # note\\nSELECT * { ?s ex:p ?o }")
+    ('PREFIX ex: <http://example.org/> # note\\n', 'SELECT * { ?s ex:p ?o }')
+    """
+    end = _PROLOGUE.match(query)
+    cut = end.end() if end else 0
+    return query[:cut], query[cut:]
+
+
+def _where_brace(body: str) -> int | None:
+    """Offset of the ``{`` opening the WHERE group (after a CONSTRUCT template, outside parentheses)."""
+    parens = braces = 0
+    previous = ""
+    in_template = False
+    for offset, symbol in _symbols(body):
+        if symbol == "(":
+            parens += 1
+        elif symbol == ")":
+            parens -= 1
+        elif symbol == "{" and parens == 0:
+            if braces == 0 and previous != "CONSTRUCT" and not in_template:
+                return offset
+            in_template = True
+            braces += 1
+        elif symbol == "}" and in_template:
+            braces -= 1
+            in_template = braces > 0
+        previous = symbol
+    return None
+
+
+def bind_values(query: str, bindings: Mapping[str, Term]) -> str:
+    """The query with a ``VALUES`` block of the bindings opening its WHERE group.
+
+    Each term is written as an escaped RDF term, so no binding can change the
+    query's syntax. Like pyoxigraph substitutions, the values constrain the
+    whole WHERE group (its FILTERs and OPTIONALs too), before any grouping.
+
+    >>> print(bind_values('CONSTRUCT { ?s ?p "{" } WHERE { ?s ?p ?o }', {"o": Literal("} ; DROP ALL ; #")}))
+    CONSTRUCT { ?s ?p "{" } WHERE { VALUES (?o) { ("} ; DROP ALL ; #") } ?s ?p ?o }
+    >>> print(bind_values("SELECT (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY ?s", {"s": NamedNode("http://a")}))
+    SELECT (COUNT(*) AS ?n) { VALUES (?s) { (<http://a>) } ?s ?p ?o } GROUP BY ?s
+    """
+    if not bindings:
+        return query
+    prologue, body = split_prologue(query)
+    at = _where_brace(body)
+    if at is None:
+        raise QueryError("cannot bind parameters: the query has no WHERE group")
+    return f"{prologue}{body[: at + 1]} {values_clause(bindings)}{body[at + 1 :]}"
+
+
+def pageable(query: str) -> bool:
+    """True when a SELECT query can be wrapped as a subquery for paging (no ``FROM`` clause).
+
+    >>> pageable("SELECT * WHERE { ?s ?p ?o }"), pageable("SELECT * FROM <http://g> WHERE { ?s ?p ?o }")
+    (True, False)
+    """
+    symbols = [symbol for _, symbol in _symbols(split_prologue(query)[1])]
+    return bool(symbols) and symbols[0] == "SELECT" and "FROM" not in symbols
+
+
+def page_query(query: str, variables: Sequence[str], limit: int, offset: int) -> str:
+    """One page of a SELECT query: the query as a subquery, in a stable order, with LIMIT/OFFSET.
+
+    A query with its own ORDER BY keeps its order; any other is ordered by
+    all its variables, so that consecutive pages neither overlap nor skip.
+
+    >>> print(page_query("PREFIX ex: <http://e/>\\nSELECT ?s WHERE { ?s ex:p ?o }", ["s"], 100, 200))
+    PREFIX ex: <http://e/>
+    SELECT * WHERE {
+    SELECT ?s WHERE { ?s ex:p ?o }
+    }
+    ORDER BY ?s
+    LIMIT 100 OFFSET 200
+    """
+    prologue, body = split_prologue(query)
+    symbols = [symbol for _, symbol in _symbols(body)]
+    ordered = any(pair == ("ORDER", "BY") for pair in itertools.pairwise(symbols))
+    order = "" if ordered or not variables else "ORDER BY " + " ".join(f"?{v}" for v in variables) + "\n"
+    return f"{prologue}SELECT * WHERE {{\n{body}\n}}\n{order}LIMIT {limit} OFFSET {offset}"
