@@ -65,7 +65,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 from rdflib import Graph
 
 from rikg.errors import RikgError
-from rikg.loaders.records import Measure, Objective, PlanDocument
+from rikg.loaders.records import Measure, Objective, PlanDocument, SourceSpan
 from rikg.ontology.vocab import ID_NS, RIKG, graph_iri
 from rikg.textsim import Similarity, TextIndex, normalise, words
 
@@ -88,6 +88,7 @@ __all__ = [
     "load_national_goals",
     "load_overrides",
     "plan_items",
+    "review_lines",
 ]
 
 log = logging.getLogger(__name__)
@@ -469,13 +470,19 @@ def _rank(item: PlanItem, reference: Sequence[NationalGoal], index: TextIndex) -
 
 
 def _strong(ranked: Sequence[_Scored]) -> bool:
-    """True when the best goal is singled out by the text alone."""
+    """True when the best goal is singled out by the text alone: it is quoted, and no rival comes
+    close (a sub-goal's own operational goal, which repeats its words, is on the same chain, not a rival)."""
     if not ranked:
         return False
     best = ranked[0]
-    runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+    rival = next((s.score for s in ranked[1:] if not _same_chain(best.goal, s.goal)), 0.0)
     quoted = best.score >= STRONG or _cut_short_quote(best.similarity)
-    return quoted and best.score - runner_up >= MARGIN
+    return quoted and best.score - rival >= MARGIN
+
+
+def _same_chain(a: NationalGoal, b: NationalGoal) -> bool:
+    """A sub-goal and the operational goal of its area."""
+    return a.area == b.area and (a.number is None) != (b.number is None)
 
 
 def _cut_short_quote(similarity: Similarity) -> bool:
@@ -611,6 +618,52 @@ def _evidence(
     if runners:
         sentence += f" Runner-up: {runners[0].goal.name} at {runners[0].score:.2f}."
     return sentence
+
+
+# -- review ---------------------------------------------------------------------------------------
+
+
+def review_lines(plans: Sequence[PlanDocument], reference: Sequence[NationalGoal]) -> list[str]:
+    """One tab-separated line per objective and measure: IRI, file:line, kind, code, the best and the
+    runner-up goal with their scores, the link made (method, and target when it is not the best text
+    match) and the text; for calibrating thresholds and for reviewers writing overrides.
+
+    >>> from rikg.loaders.records import Priority, SourceSpan
+    >>> goals = [NationalGoal(f"{ID_NS}objective/ns-2021-2030/health/4", "health", 4,
+    ...                       "Развитие на концепцията за здравна медиация")]
+    >>> span = SourceSpan("p.txt", 7, 7, "...")
+    >>> objective = Objective("3", "Развитие на здравната медиация", span)
+    >>> doc = PlanDocument("p.txt", "x-2024-2027", None, None, None, 2024, 2027,
+    ...                    priorities=[Priority("Здраве", "health", span, objectives=[objective])])
+    >>> review_lines([doc], goals)[0].split(chr(9))[1:9]
+    ['p.txt:7', 'objective', '3', 'health/4', '0.70', '-', '0.00', 'text-similarity']
+    """
+    index = TextIndex(goal.text for goal in reference)
+    lines: list[str] = []
+    for doc in plans:
+        items = plan_items(doc)
+        made = align_items(items, reference, _follows_national_plan(doc), index)
+        links = {link.source: link for link in made}
+        records = [record for p in doc.priorities for o in p.objectives for record in (o, *o.measures)]
+        for plan_item, record in zip(items, records, strict=True):
+            ranked = _rank(plan_item, reference, index)
+            lines.append(_review_line(plan_item, record.span, ranked, links.get(plan_item.iri)))
+    return lines
+
+
+def _review_line(
+    item: PlanItem, span: SourceSpan, ranked: Sequence[_Scored], link: AlignmentLink | None
+) -> str:
+    def scored(n: int) -> tuple[str, str]:
+        return (ranked[n].goal.name, f"{ranked[n].score:.2f}") if len(ranked) > n else ("-", "0.00")
+
+    decision: str = link.method if link else "-"
+    if link and ranked and link.target != ranked[0].goal.iri:
+        decision += " -> " + next((s.goal.name for s in ranked if s.goal.iri == link.target), link.target)
+    where = f"{span.file}:{span.line_start}"
+    text = " ".join(item.text.split())[:120]
+    fields = (item.iri, where, item.kind, item.code or "-", *scored(0), *scored(1), decision, text)
+    return "\t".join(fields)
 
 
 # -- reviewed overrides -----------------------------------------------------------------------------
