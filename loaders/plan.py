@@ -108,6 +108,7 @@ class _Builder:
         self.measure: Measure | None = None
         self.default_objective: Objective | None = None
         self.section: PrioritySection | None = None
+        self.promoted = False  # the current measures were activities with no measure above them
 
     # --- spans and text -----------------------------------------------------------------------
     def span(self, first: int, last: int) -> SourceSpan:
@@ -195,11 +196,14 @@ class _Builder:
         if found is None or not found.text:
             return []
         text = found.text
-        pieces = split_coded_items(text)
-        if len(pieces) == 1 and leading_code(pieces[0])[0] is None and "<ol" in self._raw(row).lower():
-            pieces = split_list_items(text)
-        result: list[tuple[str | None, str]] = []
         listed = "<ol" in self._raw(row).lower()
+        pieces = split_coded_items(text)
+        if len(pieces) == 1 and leading_code(pieces[0])[0] is None:
+            if listed:
+                pieces = split_list_items(text)
+            elif _DASH_ITEM.match(text):
+                pieces = [p.strip() for p in _DASH_SPLIT.split(text.lstrip()[1:]) if p.strip()]
+        result: list[tuple[str | None, str]] = []
         for ordinal, piece in enumerate(pieces, 1):
             code, rest = leading_code(piece)
             if code is None and role is Role.MEASURE and listed:
@@ -222,8 +226,11 @@ class _Builder:
             self.objective = objective
             self.measure = None
         new_measures: list[Measure] = []
-        if activities and not measures and (self.measure is None or objectives):
+        if activities and not measures and (self.measure is None or objectives or self.promoted):
             measures, activities = activities, []  # activities with no measure above them are measures
+            self.promoted = True
+        elif measures:
+            self.promoted = False
         for code, text in measures:
             if not objectives and not new_measures and _extends(code, self.measure):
                 activities.insert(0, (code, text))  # "1.1.1" after "1.1" in a one-level column
@@ -299,6 +306,10 @@ class _Builder:
             record.indicators.extend(Indicator(item) for item in indicator_items(text, self.value))
         elif role in (Role.BASELINE, Role.TARGET):
             _attach_value(record, role, value)
+
+
+_DASH_ITEM = re.compile(r"^\s*[-–•·]\s*\S.*\s[-–•·](?=\S)")
+_DASH_SPLIT = re.compile(r"\s[-–•·](?=\S)")
 
 
 def _extends(code: str | None, measure: Measure | None) -> bool:

@@ -320,6 +320,7 @@ class _Assigner:
     """Assigns a physical row's cells to column roles (content first, then column order)."""
 
     open_roles: frozenset[Role] = frozenset()
+    aligned: bool = False
 
     def __init__(self, header: Header, hierarchical: bool, depth_roles: dict[int, Role]) -> None:
         self.columns: list[tuple[int, Role]] = [(i, r) for i, r in enumerate(header.roles) if r is not None]
@@ -340,11 +341,13 @@ class _Assigner:
         return self.depth_roles.get(code_depth(code))
 
     def assign(
-        self, cells: list[_Cell], open_roles: frozenset[Role] = frozenset()
+        self, cells: list[_Cell], open_roles: frozenset[Role] = frozenset(), aligned: bool = False
     ) -> list[tuple[_Cell, Role]]:
         """Roles for a row's cells. ``open_roles`` (for a page-break tail) are the previous row's
-        unfinished cells: the tail keeps its column positions and favours continuing them."""
+        unfinished cells: the tail keeps its column positions and favours continuing them.
+        ``aligned`` says the line has exactly one cell per header column."""
         self.open_roles = open_roles
+        self.aligned = aligned
         strong: dict[int, Role] = {}
         taken: set[Role] = set()
         for k, cell in enumerate(cells):
@@ -354,6 +357,19 @@ class _Assigner:
             if role is not None and role not in taken:
                 strong[k] = role
                 taken.add(role)
+        first_role = self.columns[0][1] if self.columns else None
+        if (
+            cells
+            and not open_roles
+            and 0 not in strong
+            and cells[0].position == 0
+            and first_role is not None
+            and first_role not in taken
+            and _content_score(cells[0].text, first_role) > 0
+        ):
+            # a line's first cell is in the first column: empty cells drop, lines do not shift
+            strong[0] = first_role
+            taken.add(first_role)
         offsets = {k: self.index[role] - cells[k].position for k, role in strong.items()}
         result: dict[int, Role] = dict(strong)
         # Cells between strong anchors are placed by a monotone dynamic programme.
@@ -409,7 +425,8 @@ class _Assigner:
         for a, k in enumerate(run):
             expected = self._expected_column(cells, k, offsets)
             for b, (column, role) in enumerate(window):
-                weight = 1.5 if self.open_roles else 0.8  # a page-break tail keeps its columns
+                # a page-break tail keeps its columns; so does a row with one cell per column
+                weight = 1.5 if self.open_roles or self.aligned else 0.8
                 gain = _content_score(cells[k].text, role) - weight * abs(expected - column)
                 if role in self.open_roles:
                     gain += 1.0
@@ -421,7 +438,7 @@ class _Assigner:
                 for p in range(b + 1):
                     if best[a - 1][p] == neg:
                         continue
-                    merge_penalty = 1.0 if p == b else 0.0
+                    merge_penalty = (2.0 if self.aligned else 1.0) if p == b else 0.0
                     score = best[a - 1][p] + gain - merge_penalty
                     if score > best[a][b]:
                         best[a][b], back[a][b] = score, p
@@ -548,7 +565,8 @@ class _Reader:
             return
         levels = [i for i, r in self.assigner.columns if r in LEVEL_ROLES]
         cells = _merge_code_only_cells(_drop_duplicates(cells, max(levels, default=-1), self.hierarchical))
-        assigned = self.assigner.assign(cells, self._open_roles_for(cells, blank_before))
+        aligned = len(split_cells(line, self.header.style)) == len(self.header.roles)
+        assigned = self.assigner.assign(cells, self._open_roles_for(cells, blank_before), aligned)
         self._place(number, assigned, blank_before)
 
     def _open_roles_for(self, cells: list[_Cell], blank_before: bool) -> frozenset[Role]:
@@ -582,7 +600,7 @@ class _Reader:
         if self.hierarchical:
             return True
         previous = self._row_with(role)
-        return previous is not None and is_open_ended(previous.text(role) or "") and not text[:1].isupper()
+        return previous is not None and _strictly_open(previous.text(role) or "")
 
     def _row_with(self, role: Role) -> Row | None:
         for row in reversed(self.rows):
@@ -599,7 +617,12 @@ class _Reader:
             row = Row(number, lines={number})
             for cell, role in assigned:
                 lowercase = starts_lowercase(cell.text)
-                if role in LEVEL_ROLES and self._is_continuation_level(cell, role) and previous is not None:
+                if (
+                    role in LEVEL_ROLES
+                    and previous is not None
+                    and self._is_continuation_level(cell, role)
+                    and is_open_ended((self._row_with(role) or previous).text(role) or "x")
+                ):
                     target = self._row_with(role) or previous
                     target.field(role).continue_with(cell.items, glue_first=True)
                     target.lines.add(number)
@@ -620,11 +643,19 @@ class _Reader:
             return
         # A continuation line: a page-break tail (after a blank line, or lower-case) continues the
         # same cell; otherwise it is another table row of the same item (extra institution, ...).
+        # A tail whose level cell brings new numbered items ("4.3. ...") brings their details too,
+        # so its other cells stay separate items rather than being glued on.
+        new_items = any(
+            role in LEVEL_ROLES and any(leading_code(item)[0] for item in cell.items)
+            for cell, role in assigned
+        )
         for cell, role in assigned:
             target = previous
             if role in LEVEL_ROLES:
                 target = self._row_with(role) or previous
-            glue = starts_lowercase(cell.text) or (blank_before and _strictly_open(target.text(role) or ""))
+            glue = starts_lowercase(cell.text) or (
+                blank_before and (_strictly_open(target.text(role) or "") or not new_items)
+            )
             if glue or blank_before:
                 target.field(role).continue_with(cell.items, glue_first=glue)
             else:
