@@ -35,6 +35,9 @@ from pathlib import Path
 from pyoxigraph import (
     NamedNode,
     Quad,
+    QueryBoolean,
+    QuerySolutions,
+    QueryTriples,
     Store,
     Triple,
     Variable,
@@ -46,6 +49,7 @@ from rikg.errors import QueryError, StoreError
 from .base import GraphStore, QueryResult, Term
 from .results import (
     PREFIXES,
+    bind_values,
     check_export,
     group_by_graph,
     insert_data,
@@ -161,7 +165,12 @@ class EmbeddedStore(GraphStore):
                 raise StoreError(f"cannot write to store at {self.location}: {error}") from error
 
     def query(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> QueryResult:
-        """Run a query over the union of all graphs; ``bindings`` are substituted as RDF terms."""
+        """Run a query over the union of all graphs; ``bindings`` are substituted as RDF terms.
+
+        pyoxigraph substitutes only variables a SELECT projects; any other
+        binding goes in as the same ``VALUES`` block the remote backend uses,
+        so both backends answer alike.
+        """
         try:
             substitutions: dict[Variable, Term | Triple] = {
                 Variable(name): term for name, term in (bindings or {}).items()
@@ -169,12 +178,22 @@ class EmbeddedStore(GraphStore):
         except ValueError as error:
             raise QueryError(f"invalid binding: {error}") from error
         try:
-            answer = self._store.query(sparql, use_default_graph_as_union=True, substitutions=substitutions)
+            try:
+                answer = self._union_query(sparql, substitutions)
+            except RuntimeError as refused:
+                if "projection" not in str(refused):
+                    raise QueryError(f"cannot run the query: {refused}") from refused
+                answer = self._union_query(bind_values(sparql, bindings or {}), {})
             return result_from_pyoxigraph(answer)
         except SyntaxError as error:
             raise QueryError(f"invalid SPARQL: {error}") from error
         except OSError as error:
             raise StoreError(f"cannot read store at {self.location}: {error}") from error
+
+    def _union_query(
+        self, sparql: str, substitutions: dict[Variable, Term | Triple]
+    ) -> QuerySolutions | QueryBoolean | QueryTriples:
+        return self._store.query(sparql, use_default_graph_as_union=True, substitutions=substitutions)
 
     def named_graphs(self) -> list[str]:
         """IRIs of the named graphs, sorted."""
