@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+from rdflib import Dataset
+from rdflib.compare import isomorphic
 from rikg.ontology.vocab import graph_iri
 
 EX = "http://example.org/"
@@ -91,3 +93,18 @@ class Proxy:
     methods: list[str] = field(default_factory=list)  # HTTP method of each request
 
 
+
+
+def parse_dataset(data: bytes, fmt: str) -> Dataset:
+    """An rdflib dataset of TriG, N-Quads or JSON-LD data."""
+    dataset = Dataset()
+    dataset.parse(data=data, format={"trig": "trig", "nq": "nquads", "jsonld": "json-ld"}[fmt])
+    return dataset
+
+
+def assert_same_dataset(left: Dataset, right: Dataset) -> None:
+    """Same named graphs, each isomorphic (blank nodes matched by structure, not by label)."""
+    names = {g.identifier for g in left.graphs() if len(g)}
+    assert names == {g.identifier for g in right.graphs() if len(g)}
+    for name in names:
+        assert isomorphic(left.graph(name), right.graph(name)), name

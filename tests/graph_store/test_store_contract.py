@@ -6,11 +6,22 @@ from collections.abc import Callable
 
 import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
-from rdflib import Dataset, Graph
+from rdflib import Graph
 from rdflib.compare import isomorphic
 from rikg.graph_store import GraphStore
 from rikg.ontology.vocab import graph_iri
-from store_helpers import EX, OTHER, PLAN, REFERENCE, measures, node, rich_triples, watch_while
+from store_helpers import (
+    EX,
+    OTHER,
+    PLAN,
+    REFERENCE,
+    assert_same_dataset,
+    measures,
+    node,
+    parse_dataset,
+    rich_triples,
+    watch_while,
+)
 
 from rikg.errors import QueryError, StoreError
 
@@ -103,19 +114,6 @@ def test_binding_names_must_be_variable_names(store: GraphStore) -> None:
         store.query("SELECT ?x WHERE { ?x ?p ?o }", {"x } DROP ALL {": node("a")})
 
 
-def _dataset(data: bytes, fmt: str) -> Dataset:
-    dataset = Dataset()
-    dataset.parse(data=data, format={"trig": "trig", "nq": "nquads", "jsonld": "json-ld"}[fmt])
-    return dataset
-
-
-def assert_same_dataset(left: Dataset, right: Dataset) -> None:
-    names = {g.identifier for g in left.graphs() if len(g)}
-    assert names == {g.identifier for g in right.graphs() if len(g)}
-    for name in names:
-        assert isomorphic(left.graph(name), right.graph(name)), name
-
-
 @pytest.mark.parametrize("fmt", ["trig", "nq", "jsonld"])
 def test_export_import_round_trip(store: GraphStore, make_store: Callable[..., GraphStore], fmt: str) -> None:
     store.replace_graphs({PLAN: rich_triples() + measures(3), REFERENCE: measures(2, "r")})
@@ -125,7 +123,7 @@ def test_export_import_round_trip(store: GraphStore, make_store: Callable[..., G
         if copy is store:
             store.drop_graphs(store.named_graphs())
         assert copy.import_data(exported, fmt) == 9
-        assert_same_dataset(_dataset(copy.export(fmt), fmt), _dataset(exported, fmt))
+        assert_same_dataset(parse_dataset(copy.export(fmt), fmt), parse_dataset(exported, fmt))
         copy.drop_graphs(copy.named_graphs())
 
 
