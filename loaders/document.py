@@ -223,6 +223,18 @@ def _sentence_at(text: str, position: int) -> str:
     return text[start:].strip()
 
 
+def _named_oblast(text: str) -> str | None:
+    """The oblast a text names after "област" ("област Велико Търново"), if it is one of the 28."""
+    for match in re.finditer(r"област\s+([А-Я][а-я]+)(?:\s+([А-Я][а-я]+))?", text, re.IGNORECASE):
+        words = [w for w in match.groups() if w]
+        for count in (2, 1):
+            name = " ".join(word.capitalize() for word in words[:count])
+            known = _OBLAST_BY_KEY.get(re.sub(r"\W+", "", name.lower()))
+            if known and len(words) >= count:
+                return known
+    return None
+
+
 def _upstream_key(
     kind: str, match: re.Match[str], sentence: str, oblast: str | None, plan_start: int | None
 ) -> str | None:
@@ -243,9 +255,7 @@ def _upstream_key(
     if kind == "ns-278":
         return "document/ns-2021-2030"
     if kind == "oblast":
-        named = re.search(r"област\s+([А-ЯA-Z][а-яa-z]+)", match.group(0), re.IGNORECASE)
-        after = re.search(r"област\s+([А-Я][а-я]+)", sentence)
-        place = (named.group(1) if named else None) or (after.group(1) if after else None) or oblast
+        place = _named_oblast(match.group(0)) or _named_oblast(sentence) or oblast
         if not place:
             return None
         return f"document/oblast-strategy/{slugify(place)}-{match.group(1)}-{match.group(2)}"

@@ -60,6 +60,7 @@ class Role(StrEnum):
     BASELINE = "baseline"
     TARGET = "target"
     NOTES = "notes"
+    NUMBER = "number"
 
 
 LEVEL_ROLES = (Role.OBJECTIVE, Role.MEASURE, Role.ACTIVITY)
@@ -139,6 +140,7 @@ _ROLE_TERMS: dict[Role, tuple[str, ...]] = {
     Role.TARGET: ("целева стойност", "целеви стойности", "целева стойност с натрупване"),
     Role.NOTES: ("забележка", "забележки", "коментар", "бележки"),
 }
+_NUMBER_HEADER = re.compile(r"^(?:№|#|No\.?|N|Nr\.?|№\s*по\s*ред|пореден\s+номер|ред)$", re.IGNORECASE)
 _MIN_HEADER_SCORE = 84
 _MIN_HEADER_ROLES = 3
 
@@ -172,7 +174,11 @@ def header_role(text: str) -> Role | None:
     <Role.FUNDING: 'funding'>
     >>> header_role("Брой деца, записани в първи клас") is None
     True
+    >>> header_role("№")
+    <Role.NUMBER: 'number'>
     """
+    if _NUMBER_HEADER.match(clean_text(text)):
+        return Role.NUMBER
     normalised = _normalise_header(text)
     if not normalised or len(normalised) > 60 or re.search(r"(?<!\d)\d{1,2}(?!\d)", normalised):
         return None  # header cells do not carry item numbers ("Цел 4: ..." is a heading)
@@ -347,7 +353,8 @@ def find_headers(lines: Sequence[str]) -> list[Header]:
 
 
 _PRIORITY = re.compile(
-    r"^\s*(?:\d+\s*\.\s*)?(?:таблица\s*[-–—]?\s*)?(?:приоритет(?:но\s+направление)?|направление)\b"
+    r"^\s*(?:\d+\s*\.\s*)?(?:таблица\s*[-–—]?\s*)?"
+    r"(?:приоритет(?:н\w+\s+(?:направление|област|ос))?|направление)\b"
     r"\s*(?:№\s*)?(?:\d+|[IVXІ]+)?\s*[.:–—-]?\s*(?P<name>.*)$",
     re.IGNORECASE,
 )
@@ -374,8 +381,9 @@ def priority_heading(line: str) -> str | None:
 
 
 _OBJECTIVE = re.compile(
-    r"^\s*(?P<kind>Цел|Специфична цел|Подцел|Стратегическа цел)\s*[:.]?\s*(?:№\s*)?"
+    r"^\s*(?P<kind>Цел|Специфична цел|Подцел|Стратегическа цел|Оперативна цел|Обща цел)\s*[:.]?\s*(?:№\s*)?"
     r"(?P<code>\d{1,2}(?:\.\d{1,2})*)\s*[.:)]?\s*(?P<text>.*)$",
+    re.IGNORECASE,
 )
 
 
@@ -390,7 +398,8 @@ def objective_heading(text: str) -> tuple[str, str, str] | None:
     match = _OBJECTIVE.match(clean_text(text))
     if not match or not match.group("text"):
         return None
-    return match.group("kind"), match.group("code"), match.group("text").strip()
+    kind = match.group("kind")
+    return kind[0].upper() + kind[1:].lower(), match.group("code"), match.group("text").strip()
 
 
 _OPERATIONAL = re.compile(r"^\s*Оперативна(?:та)?\s+цел\b[^:]{0,40}?:\s*(?P<text>.+)$", re.IGNORECASE)
@@ -595,7 +604,13 @@ def find_page_headers(lines: Sequence[str], sections: Sequence[PrioritySection])
 
 
 def _region_end(lines: Sequence[str], header: Header, headings: list[tuple[int, str]]) -> int:
-    later = [n for n, _ in headings if n > header.last_line]
+    # a heading written as a table row ("ПРИОРИТЕТ 2⇥⇥⇥") belongs to the table, it does not end it
+    in_table = header.style is not CellStyle.CELL_PER_LINE
+    later = [
+        n
+        for n, _ in headings
+        if n > header.last_line and not (in_table and _has_cells(lines[n - 1], header.style))
+    ]
     limit = (later[0] - 1) if later else len(lines)
     return _table_lines_end(lines, header, limit)
 

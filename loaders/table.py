@@ -20,6 +20,7 @@ own column position, so shifted cells land where they belong.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -298,6 +299,8 @@ def _content_score(text: str, role: Role) -> float:
         if _INDICATOR_START.match(cleaned):
             return 3.0
         return 2.0 if re.search(r"\b(?:[Бб]рой|[Бб]р\.|[Дд]ял|[Пп]роцент)", cleaned) else 0.0
+    if role is Role.NUMBER:
+        return 3.0 if _is_row_number(cleaned) else -5.0
     if role in (Role.BASELINE, Role.TARGET):
         return 2.0 if len(cleaned) <= 30 and re.search(r"\d", cleaned) else -1.0
     return 0.0
@@ -354,6 +357,12 @@ class _Assigner:
             if open_roles:
                 break
             role = self.level_role_by_code(cell) or classify_strong(cell.text, self.roles)
+            if (
+                Role.NUMBER in self.index
+                and cell.position == self.index[Role.NUMBER]
+                and _is_row_number(cell.text)
+            ):
+                role = Role.NUMBER
             if role is not None and role not in taken:
                 strong[k] = role
                 taken.add(role)
@@ -471,22 +480,43 @@ class _Reader:
         self.header_first = {h.lines[0]: h.lines[-1] for h in [region.header, *region.extra_headers]}
         roles = [r for r in self.header.roles if r in LEVEL_ROLES]
         self.level_columns: list[Role] = list(dict.fromkeys(roles))
-        self.hierarchical = self._is_hierarchical()
-        self.depth_roles = {depth + 1: role for depth, role in enumerate(self.level_columns)}
+        self.number_column = (
+            self.header.roles.index(Role.NUMBER) if Role.NUMBER in self.header.roles else None
+        )
+        self.depth_roles = self._depth_roles()
+        self.hierarchical = bool(self.depth_roles)
         self.assigner = _Assigner(self.header, self.hierarchical, self.depth_roles)
         self.rows: list[Row] = []
         self.events: list[TableEvent] = []
 
-    def _is_hierarchical(self) -> bool:
+    def _depth_roles(self) -> dict[int, Role]:
+        """Which code depth each level column uses ("1." objective, "1.1." measure, ...), if the
+        table numbers its levels hierarchically; empty when numbering restarts at each level."""
         if len(self.level_columns) < 2:
-            return False
-        depths = set()
+            return {}
+        width = len(self.header.roles)
+        seen: dict[Role, list[int]] = {role: [] for role in self.level_columns}
+        depths: set[int] = set()
         for number in range(self.region.start, self.region.end + 1):
-            for cell in split_cells(self.lines[number - 1], self._split_style()):
+            cells = split_cells(self.lines[number - 1], self._split_style())
+            for position, cell in enumerate(cells):
                 code, rest = leading_code(clean_text(cell))
-                if code and rest:
-                    depths.add(code_depth(code))
-        return max(depths, default=1) >= 2
+                if not code or not rest:
+                    continue
+                depths.add(code_depth(code))
+                role = self.header.roles[position] if len(cells) == width else None
+                if role in seen:
+                    seen[role].append(code_depth(code))
+        # the most frequent depth per column (ties go to the deeper one: a stray parent code is rarer)
+        typical = [max(set(found), key=lambda d: (found.count(d), d)) for found in seen.values() if found]
+        if len(typical) >= 2:
+            if all(a < b for a, b in itertools.pairwise(typical)):
+                first = typical[0] - list(seen).index(next(r for r in seen if seen[r]))
+                return {first + index: role for index, role in enumerate(self.level_columns)}
+            return {}
+        if max(depths, default=1) < 2:
+            return {}
+        return {depth + 1: role for depth, role in enumerate(self.level_columns)}
 
     def _split_style(self) -> CellStyle:
         return CellStyle.TABS if self.header.style is CellStyle.CELL_PER_LINE else self.header.style
@@ -564,7 +594,9 @@ class _Reader:
             self.events.append(Noise(number, line, "totals row"))
             return
         levels = [i for i, r in self.assigner.columns if r in LEVEL_ROLES]
-        cells = _merge_code_only_cells(_drop_duplicates(cells, max(levels, default=-1), self.hierarchical))
+        cells = _merge_code_only_cells(
+            _drop_duplicates(cells, max(levels, default=-1), self.hierarchical), self.number_column
+        )
         aligned = len(split_cells(line, self.header.style)) == len(self.header.roles)
         assigned = self.assigner.assign(cells, self._open_roles_for(cells, blank_before), aligned)
         self._place(number, assigned, blank_before)
@@ -771,7 +803,7 @@ class _Reader:
         filled = [c for c in cells if clean_text(c.text)]
         if not filled:
             return  # cells of white space only: blank lines, not table text
-        merged = _merge_code_only_cells(filled)
+        merged = _merge_code_only_cells(filled, self.number_column)
         shift = len(cells) - len(self.header.roles)
         for cell in merged:
             cell.position = max(0, cell.position - shift) if cell.position > 0 else 0
@@ -824,6 +856,10 @@ def _strictly_open(text: str) -> bool:
     return stripped.endswith(("-", ",", "–")) or stripped.split()[-1].lower() in _OPEN_WORDS
 
 
+def _is_row_number(text: str) -> bool:
+    return bool(re.fullmatch(r"\s*\d{1,3}\s*\.?\s*", clean_text(text)))
+
+
 def _dash_cells(cells: list[str]) -> bool:
     return any(c.strip() in {"-", "–", "—"} for c in cells)
 
@@ -856,14 +892,14 @@ def _drop_duplicates(cells: list[_Cell], level_reach: int, hierarchical: bool) -
     return keep
 
 
-def _merge_code_only_cells(cells: list[_Cell]) -> list[_Cell]:
-    """Join a cell holding only a code ("1.1") with the text cell after it."""
+def _merge_code_only_cells(cells: list[_Cell], number_column: int | None = None) -> list[_Cell]:
+    """Join a cell holding only a code ("1.1") with the text cell after it (not a "№" column's cell)."""
     merged: list[_Cell] = []
     k = 0
     while k < len(cells):
         cell = cells[k]
         code, rest = leading_code(clean_text(cell.text))
-        if code is not None and not rest and k + 1 < len(cells):
+        if code is not None and not rest and k + 1 < len(cells) and cell.position != number_column:
             nxt = cells[k + 1]
             next_code, _ = leading_code(clean_text(nxt.text))
             if next_code is None and header_role(nxt.text) is None and not _BARE_NUMBER.match(nxt.text):

@@ -38,7 +38,8 @@ _BOLD = re.compile(r"\*\*")
 _CODE_WORDS = r"(?:Цел|Подцел|Мярка|Мерки|Задача|Дейност|Действие|Приоритет)"
 # A code: 1-2 digit groups separated by dots ("1.", "1.1.", "2..2.", "2. 1.", "10.1.1.Текст").
 _CODE = re.compile(
-    rf"^\s*(?:{_CODE_WORDS}\s*:?\s*(?:№\s*)?)?(?P<code>\d{{1,2}}(?:\s?\.{{1,2}}\s?\d{{1,2}})*)"
+    rf"^\s*(?:{_CODE_WORDS}\s*:?\s*(?:№\s*)?)?"
+    r"(?P<code>(?:[А-Я]{1,2}\.?\s?(?=\d))?\d{1,2}(?:\s?\.{1,2}\s?\d{1,2})*)"
     r"(?P<dot>\s?\.|\))?(?=\s|$|[^\d\s.,\-–/%])"
 )
 _UNIT_AFTER = re.compile(
@@ -161,6 +162,8 @@ def leading_code(text: str) -> tuple[str | None, str]:
     (None, '2024–2027 г.')
     >>> leading_code("          1")
     ('1', '')
+    >>> leading_code("Д.1.2. Обучения")
+    ('Д.1.2', 'Обучения')
     """
     match = _CODE.match(text)
     if not match:
@@ -182,8 +185,10 @@ def code_depth(code: str) -> int:
 
     >>> code_depth("4.2.1")
     3
+    >>> code_depth("Д.1.1")
+    2
     """
-    return code.count(".") + 1
+    return re.sub(r"^[А-Я]{1,2}\.?", "", code).count(".") + 1
 
 
 def next_code(code: str) -> str:
@@ -193,7 +198,8 @@ def next_code(code: str) -> str:
     '4.2'
     """
     parts = code.split(".")
-    parts[-1] = str(int(parts[-1]) + 1)
+    if parts[-1].isdigit():
+        parts[-1] = str(int(parts[-1]) + 1)
     return ".".join(parts)
 
 
@@ -214,10 +220,20 @@ def split_coded_items(text: str) -> list[str]:
     ['продължаване на образованието.', '4.3. Информиране на ученици']
     >>> split_coded_items("Наредба № 1 от 19.08.2020 г. по чл. 7, ал. 4")
     ['Наредба № 1 от 19.08.2020 г. по чл. 7, ал. 4']
+    >>> split_coded_items("Мярка 1.1: Обхват в градините")
+    ['Мярка 1.1: Обхват в градините']
     """
     starts: list[int] = []
     previous: str | None = None
+    opening = _CODE.match(text)
+    skip_to = 0
+    if opening and leading_code(text)[0] is not None:  # "Мярка 1.1: ..." opens with its code
+        starts.append(0)
+        previous = _normalise_code(opening.group("code"))
+        skip_to = opening.end()
     for match in _EMBEDDED_CODE.finditer(text):
+        if match.start() < skip_to:
+            continue
         code = _normalise_code(match.group(1))
         has_dot = match.group(2) is not None
         if "." not in code and not has_dot:

@@ -327,3 +327,49 @@ def test_golden_rows(file: str, row: dict[str, Any]) -> None:
                         candidates.append({key: got[key] for key in row})
     assert candidates, "row not produced"
     assert row in candidates
+
+
+# Synthetic plans in layouts the bundled plans do not use (pipe table with a combined "Мярка/Дейност"
+# column; one cell per line without tabs and a different column order; one tab table for the whole
+# plan with priorities as table rows, a "№" column and letter-prefixed activity codes).
+SYNTHETIC: dict[str, dict[str, Any]] = {
+    "synthetic_pipes.txt": {
+        "counts": [("education", 1, 2, 2), ("health", 1, 2, 0)],
+        "meta": ("Трявна", "Габрово", "tryavna-2024-2027"),
+        "upstream": {"document/nap-2024-2027", "document/oblast-strategy/gabrovo-2021-2030"},
+        "adoption_act": "Приет с Решение № 112 по Протокол № 9 от 28.03.2024 г. на Общински съвет - Трявна.",
+    },
+    "synthetic_cells.txt": {
+        "counts": [("employment", 1, 2, 0), ("housing", 1, 1, 0)],
+        "meta": ("Дряново", None, "dryanovo-2022-2024"),  # not an oblast centre, no oblast named
+        "upstream": {"document/ns-2021-2030"},
+        "adoption_act": None,
+    },
+    "synthetic_inline.txt": {
+        "counts": [("education", 1, 1, 2), ("health", 1, 1, 2)],
+        "meta": ("Елена", "Велико Търново", "elena-2023-2025"),
+        "upstream": {"document/oblast-strategy/veliko-tarnovo-2021-2030"},
+        "adoption_act": None,
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(SYNTHETIC))
+def test_unseen_layouts(name: str) -> None:
+    plan = load_plan(GOLDEN / name)
+    expected = SYNTHETIC[name]
+    counted = [
+        (
+            p.policy_area,
+            len(p.objectives),
+            sum(len(o.measures) for o in p.objectives),
+            sum(len(m.activities) for o in p.objectives for m in o.measures),
+        )
+        for p in plan.priorities
+    ]
+    assert counted == expected["counts"]
+    assert (plan.municipality, plan.oblast, plan.slug) == expected["meta"]
+    assert {ref.key for ref in plan.upstream} == expected["upstream"]
+    assert plan.adoption_act == expected["adoption_act"]
+    assert coverage(plan) == set()
+    assert not plan.warnings
