@@ -61,6 +61,7 @@ class Role(StrEnum):
     TARGET = "target"
     NOTES = "notes"
     NUMBER = "number"
+    PRIORITY = "priority"
 
 
 LEVEL_ROLES = (Role.OBJECTIVE, Role.MEASURE, Role.ACTIVITY)
@@ -139,6 +140,7 @@ _ROLE_TERMS: dict[Role, tuple[str, ...]] = {
     Role.BASELINE: ("текуща стойност", "базова стойност", "изходна стойност", "начална стойност"),
     Role.TARGET: ("целева стойност", "целеви стойности", "целева стойност с натрупване"),
     Role.NOTES: ("забележка", "забележки", "коментар", "бележки"),
+    Role.PRIORITY: ("приоритет", "приоритети", "приоритетна област", "направление", "област на политиката"),
 }
 _NUMBER_HEADER = re.compile(r"^(?:№|#|No\.?|N|Nr\.?|№\s*по\s*ред|пореден\s+номер|ред)$", re.IGNORECASE)
 _MIN_HEADER_SCORE = 84
@@ -257,7 +259,8 @@ def _row_roles(cells: Sequence[str]) -> list[Role | None] | None:
     named = [role for role in roles if role]
     if len(filled) < 2 or len(named) < max(2, int(0.7 * len(filled))):
         return None
-    return roles
+    # a named column the vocabulary does not know ("Целева група") still holds its own cells
+    return [role or (Role.NOTES if cell else None) for role, cell in zip(roles, cells, strict=True)]
 
 
 def _merge_sub_header(top: list[Role | None], sub: list[Role | None]) -> list[Role | None]:

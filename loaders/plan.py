@@ -215,6 +215,12 @@ class _Builder:
         return "\n".join(self.lines[n - 1] for n in sorted(row.lines))
 
     def _row(self, row: Row) -> None:
+        named = clean_text(row.text(Role.PRIORITY) or "")
+        if named and (
+            self.priority is None
+            or (named != self.priority.name_raw and policy_area_of(named) != self.priority.policy_area)
+        ):
+            self._open_priority(row.first_line, named)  # a table with a priority column
         assert self.priority is not None
         span = self.span(row.first_line, row.last_line)
         objectives = self._items(row, Role.OBJECTIVE) if Role.OBJECTIVE in row.opened_by else []

@@ -112,6 +112,9 @@ _FUNDING_WORDS = re.compile(
     r"ПРЧР|ИРЧР|ПРР|ОПРР|ППР|\bНП\b|Не са необходими|[Нн]е се изисква|В рамките на|в рамките на|донор|"
     r"Европейск|ЕСФ|ЕФРР|ФМ на ЕИП|Норвежки|НФМ|собствени|спонсор|дарения|Конкурсни процедури|ИЗТОЧНИЦИ)"
 )
+_PRIORITY_NAME = re.compile(
+    r"образован|здрав|заетост|жилищ|закон|дискрими|култур|медии|социал|инфраструкт", re.IGNORECASE
+)
 _DETAIL_START = re.compile(
     r"^(?:Със средства|От държавния бюджет|Брой|Бр\.|Дял|Процент|Деца|Ученици|Реализирани|Обучени|Приложени)"
 )
@@ -301,6 +304,10 @@ def _content_score(text: str, role: Role) -> float:
         return 2.0 if re.search(r"\b(?:[Бб]рой|[Бб]р\.|[Дд]ял|[Пп]роцент)", cleaned) else 0.0
     if role is Role.NUMBER:
         return 3.0 if _is_row_number(cleaned) else -5.0
+    if role is Role.PRIORITY:
+        return 3.0 if _PRIORITY_NAME.search(cleaned) and len(cleaned) <= 80 else -2.0
+    if role is Role.NOTES:
+        return -0.5
     if role in (Role.BASELINE, Role.TARGET):
         return 2.0 if len(cleaned) <= 30 and re.search(r"\d", cleaned) else -1.0
     return 0.0

@@ -331,7 +331,8 @@ def test_golden_rows(file: str, row: dict[str, Any]) -> None:
 
 # Synthetic plans in layouts the bundled plans do not use (pipe table with a combined "Мярка/Дейност"
 # column; one cell per line without tabs and a different column order; one tab table for the whole
-# plan with priorities as table rows, a "№" column and letter-prefixed activity codes).
+# plan with priorities as table rows, a "№" column and letter-prefixed activity codes; a semicolon
+# export with a priority column, an unknown column and quoted cells).
 SYNTHETIC: dict[str, dict[str, Any]] = {
     "synthetic_pipes.txt": {
         "counts": [("education", 1, 2, 2), ("health", 1, 2, 0)],
@@ -344,6 +345,12 @@ SYNTHETIC: dict[str, dict[str, Any]] = {
         "meta": ("Дряново", None, "dryanovo-2022-2024"),  # not an oblast centre, no oblast named
         "upstream": {"document/ns-2021-2030"},
         "adoption_act": None,
+    },
+    "synthetic_csv.txt": {
+        "counts": [("education", 1, 2, 0), ("health", 1, 1, 0)],
+        "meta": ("Каварна", None, "kavarna-2024-2027"),
+        "upstream": set(),
+        "adoption_act": "Приет с Решение № 45 по Протокол № 3 на Общински съвет – Каварна.",
     },
     "synthetic_inline.txt": {
         "counts": [("education", 1, 1, 2), ("health", 1, 1, 2)],
