@@ -571,9 +571,10 @@ class _Reader:
             ):
                 event = Noise(number, line, "note")
             if event is not None:
-                self.events.append(event)
                 if isinstance(event, HeadingEvent):
+                    self.flush_pending()
                     self._last_row = None  # a heading closes the previous row
+                self.events.append(event)
                 blank_before = False if isinstance(event, HeadingEvent) else blank_before
                 continue
             physical = [
@@ -583,6 +584,7 @@ class _Reader:
             ]
             self._take_physical(number, line, physical, blank_before, dash_cells=_dash_cells(cells))
             blank_before = False
+        self.flush_pending()
         return self.events
 
     _last_row: Row | None = None
@@ -605,8 +607,70 @@ class _Reader:
             _drop_duplicates(cells, max(levels, default=-1), self.hierarchical), self.number_column
         )
         aligned = len(split_cells(line, self.header.style)) == len(self.header.roles)
-        assigned = self.assigner.assign(cells, self._open_roles_for(cells, blank_before), aligned)
+        open_roles = self._open_roles_for(cells, blank_before)
+        if not open_roles:
+            cells = self._take_tails(number, cells)
+        assigned = self.assigner.assign(cells, open_roles, aligned)
+        starts = self._starts_row(assigned)
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            if starts and all(role in LEVEL_ROLES for _, role in assigned):
+                # the line before held this row's details; its level cell came a line late
+                self._place(number, assigned, blank_before)
+                if self._last_row is not None:
+                    self._place_into(self._last_row, *pending)
+                return
+            self._place(*pending)
+        anchors = {role for _, role in assigned} & {Role.STATUS, Role.PERIOD}
+        if not starts and anchors and self._last_row is not None:
+            self._pending = (number, assigned, blank_before)  # decided by the next line
+            return
         self._place(number, assigned, blank_before)
+
+    _pending: tuple[int, list[tuple[_Cell, Role]], bool] | None = None
+
+    def flush_pending(self) -> None:
+        """Place a held continuation line as the tail of the row before it."""
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            self._place(*pending)
+
+    def _place_into(
+        self, row: Row, number: int, assigned: list[tuple[_Cell, Role]], blank_before: bool
+    ) -> None:
+        """Give ``row`` the detail cells of an earlier line; its level fragments continue older rows."""
+        for cell, role in assigned:
+            if role in LEVEL_ROLES:
+                target = next((r for r in reversed(self.rows) if r is not row and r.text(role)), None)
+                if target is not None:
+                    target.field(role).continue_with(cell.items, glue_first=True)
+                    target.lines.add(number)
+                    continue
+            row.field(role).add_segment(cell.items)
+        row.lines.add(number)
+
+    def _take_tails(self, number: int, cells: list[_Cell]) -> list[_Cell]:
+        """Lower-case detail cells of a new row that finish the previous row's open cells."""
+        previous = self._last_row
+        if previous is None:
+            return cells
+        levels = [i for i, r in self.assigner.columns if r in LEVEL_ROLES]
+        reach = max(levels, default=-1) + 2
+        kept: list[_Cell] = []
+        for cell in cells:
+            role = self.header.roles[cell.position] if cell.position < len(self.header.roles) else None
+            if (
+                cell.position > reach
+                and starts_lowercase(cell.text)
+                and classify_strong(cell.text, self.assigner.roles) is None
+            ):
+                target = self._open_role(previous, role or Role.NOTES)
+                if target is not None:
+                    previous.field(target).continue_with(cell.items, glue_first=True)
+                    previous.lines.add(number)
+                    continue
+            kept.append(cell)
+        return kept
 
     def _open_roles_for(self, cells: list[_Cell], blank_before: bool) -> frozenset[Role]:
         """The previous row's unfinished cells, when this line looks like the tail of that row."""
@@ -647,10 +711,14 @@ class _Reader:
                 return row
         return None
 
-    def _place(self, number: int, assigned: list[tuple[_Cell, Role]], blank_before: bool) -> None:
-        starts_row = any(
+    def _starts_row(self, assigned: list[tuple[_Cell, Role]]) -> bool:
+        """Whether a line opens a new logical row (a level cell that does not continue an earlier one)."""
+        return any(
             role in LEVEL_ROLES and not self._is_continuation_level(cell, role) for cell, role in assigned
         )
+
+    def _place(self, number: int, assigned: list[tuple[_Cell, Role]], blank_before: bool) -> None:
+        starts_row = self._starts_row(assigned)
         previous = self._last_row
         if starts_row or previous is None:
             row = Row(number, lines={number})
