@@ -4,7 +4,9 @@
 tables, priorities and goals (:mod:`~rikg.loaders.layout`), rebuild logical rows
 (:mod:`~rikg.loaders.table`), read the metadata (:mod:`~rikg.loaders.document`) and build the
 record tree ``PlanDocument → Priority → Objective → Measure → Activity``. Values are kept as
-written and resolved through :mod:`rikg.loaders.normalise` and :mod:`rikg.loaders.resolve`.
+written (texts keep even look-alike Latin letters; only HTML debris, runs of white space and
+syllable-broken words are repaired) and resolved through :mod:`rikg.loaders.normalise` and
+:mod:`rikg.loaders.resolve`.
 
 Structure decisions:
 
@@ -116,8 +118,18 @@ class _Builder:
         return SourceSpan(self.file, first, last, text)
 
     def value(self, text: str) -> str:
-        """A cell value: HTML removed, broken words re-joined, look-alike Latin letters fixed."""
-        fixed: str = fix_homoglyphs(join_broken_words(clean_text(text), self.vocabulary))
+        """A cell value as written: HTML removed, white space collapsed, broken words re-joined.
+
+        Latin look-alike letters stay as written ("презvakанциите"); they are fixed only in the
+        text handed to the resolvers (:meth:`resolvable`), so names still resolve.
+        """
+        joined: str = join_broken_words(clean_text(text), self.vocabulary)
+        return joined
+
+    @staticmethod
+    def resolvable(text: str) -> str:
+        """The text given to the resolvers: look-alike Latin letters replaced by Cyrillic ones."""
+        fixed: str = fix_homoglyphs(text)
         return fixed
 
     # --- sections -----------------------------------------------------------------------------
@@ -289,7 +301,9 @@ class _Builder:
             record.status = _join(record.status, value)
         elif role is Role.INSTITUTIONS:
             record.institutions_raw = _join(record.institutions_raw, value)
-            record.institutions = resolve_institutions(record.institutions_raw, self.municipality)
+            record.institutions = resolve_institutions(
+                self.resolvable(record.institutions_raw), self.municipality
+            )
         elif role is Role.PERIOD:
             raw = _join(record.period.raw if record.period else None, value)
             record.period = parse_period(raw)
@@ -302,7 +316,7 @@ class _Builder:
                 self._set(record, Role.FUNDING, text)
         elif role is Role.FUNDING:
             record.funding_raw = _join(record.funding_raw, value)
-            record.funding = resolve_funding(record.funding_raw)
+            record.funding = resolve_funding(self.resolvable(record.funding_raw))
             if not record.amounts:
                 embedded = parse_amounts(value)
                 if embedded:
