@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
 from rdflib import Graph
 from rdflib.compare import isomorphic
 from rikg.graph_store import GraphStore
@@ -212,3 +212,19 @@ def test_first_load_into_empty_graphs_is_whole(store: GraphStore) -> None:
     seen = watch_while(lambda: store.count(PLAN), lambda: store.replace_graphs({PLAN: measures(3000)}))
     assert seen <= {0, 3000}
     assert store.count(PLAN) == 3000
+
+
+def _as_graph(triples: list[Triple]) -> Graph:
+    return Graph().parse(data=serialize(triples, format=RdfFormat.N_TRIPLES), format="nt")
+
+
+def test_replacing_keeps_exactly_the_new_triples(store: GraphStore) -> None:
+    old = rich_triples() + measures(6)
+    store.replace_graphs({PLAN: old})
+    new = rich_triples() + measures(4) + measures(3, "new") + measures(2)  # overlaps, gone, added, repeated
+    store.replace_graphs({PLAN: new})
+    assert isomorphic(_graph(store.export("ttl", PLAN)), _as_graph(new))
+    assert store.count(PLAN) == 4 + 4 + 3
+    store.replace_graphs({PLAN: new})
+    assert store.count(PLAN) == 11
+    assert isomorphic(_graph(store.export("ttl", PLAN)), _as_graph(new))
