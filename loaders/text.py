@@ -327,6 +327,9 @@ def _has_vowel(word: str) -> bool:
     return any(ch in _VOWELS for ch in word)
 
 
+_HYPHEN_END = re.compile(r"([А-Яа-яЀ-ӿ]{2,})[-‐­]")
+
+
 def join_broken_words(text: str, vocabulary: Vocabulary) -> str:
     """Re-join words the export broke into syllables, only where the joined word is clearly a word.
 
@@ -339,6 +342,8 @@ def join_broken_words(text: str, vocabulary: Vocabulary) -> str:
     'полицейски служители'
     >>> join_broken_words("информираност та на семейс тва", vocabulary)
     'информираността на семейства'
+    >>> join_broken_words("на образова- нието", Vocabulary(["образованието"]))
+    'на образованието'
     >>> join_broken_words("Брой реализиран и мерки", vocabulary)
     'Брой реализиран и мерки'
     """
@@ -347,6 +352,13 @@ def join_broken_words(text: str, vocabulary: Vocabulary) -> str:
     i = 0
     while i < len(tokens):
         joined = False
+        hyphenated = _HYPHEN_END.fullmatch(tokens[i])
+        if hyphenated and i + 1 < len(tokens):  # "образова- нието": a word hyphenated at a line end
+            tail = _WORD.match(tokens[i + 1])
+            if tail and tail.group(0)[:1].islower() and vocabulary.knows(hyphenated.group(1) + tail.group(0)):
+                out.append(hyphenated.group(1) + tokens[i + 1])
+                i += 2
+                continue
         for width in (3, 2):
             parts = tokens[i : i + width]
             if len(parts) < width or not all(_WORD.fullmatch(p) for p in parts[:-1]):
