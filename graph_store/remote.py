@@ -311,7 +311,7 @@ class RemoteStore(GraphStore):
         targets = {iri: list(triples) for iri, triples in graphs.items()}
         if not targets:
             return
-        if self._can_bulk_load() and self._all_empty(targets):
+        if self._can_bulk_load() and any(targets.values()) and self._all_empty(targets):
             self._bulk_load(targets)
             return
         drops = "".join(f"DROP SILENT GRAPH {NamedNode(iri)} ;\n" for iri in targets)
