@@ -100,10 +100,14 @@ Method = TypingLiteral["code", "text-similarity", "code+text", "manual"]
 
 # Thresholds on TextIndex scores, set by reading the best and runner-up goal of every objective and
 # measure of the bundled plans (docs/alignment.md shows the figures).
-#: A text this close to one goal, and clearly closer to it than to any other, quotes or paraphrases it.
-STRONG = 0.62
+#: A text this close to one goal, and clearly closer to it than to any other, quotes or paraphrases it
+#: (bundled plans: objectives that quote score 0.63 and more, the others 0.43 at most).
+STRONG = 0.55
 #: The best goal must beat the runner-up by this much for a text-only link.
 MARGIN = 0.12
+#: A measure links on its own text only when it quotes: the words of one text are (nearly) all in the
+#: other (rapidfuzz token-set view); measures that share a phrase with a goal but say more do not.
+QUOTED_TOKEN_SET = 0.85
 #: A goal of another policy area counts only when the text is near-identical.
 CROSS_AREA = 0.88
 #: Text agreement that lets a national code stand (it does not single the goal out on its own).
@@ -561,7 +565,7 @@ def _decide_measure(
     objective_link: AlignmentLink | None,
 ) -> AlignmentLink | None:
     own = ranked[item.iri]
-    if _strong(own):
+    if _strong(own) and own[0].similarity.token_set >= QUOTED_TOKEN_SET:
         return _decide(item, own, reference, national)
     code_goal = _code_goal(item, reference) if national else None
     if code_goal is None or (objective_link is not None and objective_link.target == code_goal.iri):
