@@ -54,9 +54,10 @@ import logging
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from importlib.resources import files
 from pathlib import Path
 from typing import Literal as TypingLiteral
@@ -110,6 +111,7 @@ MARGIN = 0.12
 QUOTED_TOKEN_SET = 0.85
 #: A goal of another policy area counts only when the text is near-identical.
 CROSS_AREA = 0.88
+_CROSS_AREA_DICE = 3 * CROSS_AREA - 2
 #: Text agreement that lets a national code stand (it does not single the goal out on its own).
 REASONABLE = 0.30
 #: A cell cut short by the export: the shorter text lies inside the longer one almost verbatim ...
@@ -136,7 +138,7 @@ class NationalGoal:
     text: str
     variants: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def texts(self) -> tuple[str, ...]:
         """The wordings a plan may quote: the label, then the variants plans use (``skos:altLabel``)
         that are goal texts rather than short headings (at least five meaningful words).
@@ -464,13 +466,24 @@ def _rank(item: PlanItem, reference: Sequence[NationalGoal], index: TextIndex) -
     """Every goal the item may align with, best first; other areas only when near-identical."""
     scored = []
     for goal in reference:
-        similarity, text = max(
-            ((index.similarity(item.text, text), text) for text in goal.texts), key=lambda pair: pair[0].score
-        )
         same_area = item.area is not None and goal.area == item.area
+        if not same_area and max(index.stem_dice(item.text, text) for text in goal.texts) < _CROSS_AREA_DICE:
+            continue  # the score is a mean of three views of at most 1: it cannot reach CROSS_AREA
+        similarity, text = max(
+            ((index.similarity(item.text, text, containment=False), text) for text in goal.texts),
+            key=lambda pair: pair[0].score,
+        )
         if same_area or similarity.score >= CROSS_AREA:
             scored.append(_Scored(goal, similarity, same_area, text))
-    return sorted(scored, key=lambda s: (-s.score, s.goal.number is None, s.goal.iri))
+    ranked = sorted(scored, key=lambda s: (-s.score, s.goal.number is None, s.goal.iri))
+    return [_with_containment(s, item, index) if n < _CONTAINMENT_RANKS else s for n, s in enumerate(ranked)]
+
+
+_CONTAINMENT_RANKS = 2  # containment is looked at for the best goal and the code's choice among the top
+
+
+def _with_containment(scored: _Scored, item: PlanItem, index: TextIndex) -> _Scored:
+    return replace(scored, similarity=index.similarity(item.text, scored.text))
 
 
 def _strong(ranked: Sequence[_Scored]) -> bool:
@@ -491,7 +504,8 @@ def _same_chain(a: NationalGoal, b: NationalGoal) -> bool:
 
 def _cut_short_quote(similarity: Similarity) -> bool:
     return (
-        similarity.containment >= CONTAINED
+        similarity.containment is not None
+        and similarity.containment >= CONTAINED
         and len(similarity.shared_stems) >= CONTAINED_MIN_STEMS
         and similarity.score >= REASONABLE
     )
@@ -609,8 +623,9 @@ def _evidence(
     whose = f"The {what} text" if compared == "own" else f"The text of the objective of {what}"
     sentence = (
         f"{whose} scores {s.score:.2f} against national {chosen.goal.kind} {chosen.goal.name} "
-        f"(character n-grams {s.ngram_cosine:.2f}, stems {s.stem_dice:.2f}, token set {s.token_set:.2f}, "
-        f"containment {s.containment:.2f}); shared stems: {', '.join(s.shared_stems[:8]) or 'none'}."
+        f"(character n-grams {s.ngram_cosine:.2f}, stems {s.stem_dice:.2f}, token set {s.token_set:.2f}"
+        + (f", containment {s.containment:.2f}" if s.containment is not None else "")
+        + f"); shared stems: {', '.join(s.shared_stems[:8]) or 'none'}."
     )
     if method in ("code", "code+text"):
         sentence += (

@@ -15,7 +15,8 @@ every goal repeats, counts little):
 
 The combined ``score`` is their mean. ``containment`` (rapidfuzz
 ``partial_ratio`` of the shorter text inside the longer) tells a cell that was
-cut short from a text that says something else.
+cut short from a text that says something else; it is the slowest view, so
+callers ranking many pairs may leave it out and ask for it on the best ones.
 
 >>> index = TextIndex(["Развитие на концепцията за здравна медиация.",
 ...                    "Намаляване на стигмата и дискриминацията на хора от уязвими групи."])
@@ -153,7 +154,7 @@ class Similarity:
     ngram_cosine: float
     stem_dice: float
     token_set: float
-    containment: float
+    containment: float | None
     shared_stems: tuple[str, ...]
 
     @property
@@ -162,8 +163,24 @@ class Similarity:
         return (self.ngram_cosine + self.stem_dice + self.token_set) / 3
 
 
+@dataclass(frozen=True)
+class _Features:
+    """What a text is compared by, computed once per text."""
+
+    normalised: str
+    stems: tuple[str, ...]
+    stem_set: frozenset[str]
+    stem_text: str
+    stem_weight: float
+    ngrams: dict[str, float]
+    ngram_norm: float
+
+
 class TextIndex:
     """Feature weights (inverse document frequency) learnt from the texts that will be compared.
+
+    Each text's features are computed once and kept, so comparing many plan items with the same
+    goals costs little more than the comparisons themselves.
 
     >>> index = TextIndex(["роми и деца", "роми и жилища", "роми и заетост"])
     >>> index.stem_weight("ром") < index.stem_weight("дец")
@@ -176,6 +193,7 @@ class TextIndex:
         self._ngram_idf = _idf([set(_char_ngrams(text)) for text in texts])
         self._stem_idf = _idf([set(self.stems(text)) for text in texts])
         self._default_idf = math.log(1 + len(texts))
+        self._features: dict[str, _Features] = {}
 
     def stems(self, text: str) -> list[str]:
         """Stems of a text, with export-split words joined against the corpus vocabulary."""
@@ -185,31 +203,57 @@ class TextIndex:
         """How informative a stem is (rare in the corpus: high)."""
         return self._stem_idf.get(stem_, self._default_idf)
 
-    def similarity(self, a: str, b: str) -> Similarity:
-        """Compare two texts (symmetric)."""
-        stems_a, stems_b = self.stems(a), self.stems(b)
-        shared = sorted(set(stems_a) & set(stems_b), key=lambda s: (-self.stem_weight(s), s))
-        short, long_ = sorted((normalise(a), normalise(b)), key=len)
+    def similarity(self, a: str, b: str, containment: bool = True) -> Similarity:
+        """Compare two texts (symmetric); ``containment=False`` leaves out the slowest view (None)."""
+        fa, fb = self._featurise(a), self._featurise(b)
+        shared = fa.stem_set & fb.stem_set
+        short, long_ = sorted((fa.normalised, fb.normalised), key=len)
         return Similarity(
-            ngram_cosine=self._ngram_cosine(a, b),
-            stem_dice=self._stem_dice(set(stems_a), set(stems_b)),
-            token_set=fuzz.token_set_ratio(" ".join(stems_a), " ".join(stems_b)) / 100,
-            containment=fuzz.partial_ratio(short, long_) / 100 if short else 0.0,
-            shared_stems=tuple(shared),
+            ngram_cosine=_cosine(fa, fb),
+            stem_dice=self._dice(fa, fb, shared),
+            token_set=fuzz.token_set_ratio(fa.stem_text, fb.stem_text) / 100,
+            containment=(fuzz.partial_ratio(short, long_) / 100 if short else 0.0) if containment else None,
+            shared_stems=tuple(sorted(shared, key=lambda s: (-self.stem_weight(s), s))),
         )
 
-    def _ngram_cosine(self, a: str, b: str) -> float:
-        va, vb = self._ngram_vector(a), self._ngram_vector(b)
-        dot = sum(weight * vb[gram] for gram, weight in va.items() if gram in vb)
-        norm = math.sqrt(sum(w * w for w in va.values())) * math.sqrt(sum(w * w for w in vb.values()))
-        return dot / norm if norm else 0.0
+    def stem_dice(self, a: str, b: str) -> float:
+        """The cheapest view alone (weighted Dice of the stems), to rule pairs out before comparing fully.
 
-    def _ngram_vector(self, text: str) -> dict[str, float]:
-        return {g: c * self._ngram_idf.get(g, self._default_idf) for g, c in _char_ngrams(text).items()}
+        >>> TextIndex(["роми и деца"]).stem_dice("децата на ромите", "роми и деца")
+        1.0
+        """
+        fa, fb = self._featurise(a), self._featurise(b)
+        return self._dice(fa, fb, fa.stem_set & fb.stem_set)
 
-    def _stem_dice(self, a: set[str], b: set[str]) -> float:
-        total = sum(self.stem_weight(s) for s in a) + sum(self.stem_weight(s) for s in b)
-        return 2 * sum(self.stem_weight(s) for s in a & b) / total if total else 0.0
+    def _dice(self, a: _Features, b: _Features, shared: frozenset[str]) -> float:
+        total = a.stem_weight + b.stem_weight
+        return 2 * sum(self.stem_weight(s) for s in shared) / total if total else 0.0
+
+    def _featurise(self, text: str) -> _Features:
+        known = self._features.get(text)
+        if known is not None:
+            return known
+        text_stems = tuple(self.stems(text))
+        stem_set = frozenset(text_stems)
+        ngrams = {g: c * self._ngram_idf.get(g, self._default_idf) for g, c in _char_ngrams(text).items()}
+        features = _Features(
+            normalised=normalise(text),
+            stems=text_stems,
+            stem_set=stem_set,
+            stem_text=" ".join(text_stems),
+            stem_weight=sum(self.stem_weight(s) for s in stem_set),
+            ngrams=ngrams,
+            ngram_norm=math.sqrt(sum(w * w for w in ngrams.values())),
+        )
+        self._features[text] = features
+        return features
+
+
+def _cosine(a: _Features, b: _Features) -> float:
+    small, large = sorted((a.ngrams, b.ngrams), key=len)
+    dot = sum(weight * large[gram] for gram, weight in small.items() if gram in large)
+    norm = a.ngram_norm * b.ngram_norm
+    return dot / norm if norm else 0.0
 
 
 def _idf(documents: list[set[str]]) -> dict[str, float]:
