@@ -559,3 +559,21 @@ def test_no_link_leaves_its_policy_area_unless_near_identical(
         source = items[link.source]
         if source.area != area_of[link.target]:
             assert link.method == "text-similarity" and link.confidence >= 0.88, link
+
+
+def test_shipped_overrides_name_items_of_the_bundled_plans(
+    bundled: list[PlanDocument], goals: list[NationalGoal]
+) -> None:
+    from rikg.align import default_overrides_path
+
+    overrides = load_overrides(default_overrides_path())
+    items = {i.iri: i for doc in bundled for i in plan_items(doc)}
+    known_goals = {g.iri for g in goals}
+    for override in overrides:
+        assert override.source in items, f"{override.where}: {override.source} is not in the bundled plans"
+        assert override.target is None or override.target in known_goals, override.where
+    graph = build_alignment_graph(bundled)[ALIGNMENTS_GRAPH]
+    manual = {
+        t.subject.value for t in graph if t.predicate.value.endswith("#method") and t.object.value == "manual"
+    }
+    assert len(manual) == sum(o.action == "link" for o in overrides)
