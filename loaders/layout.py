@@ -446,12 +446,15 @@ class TableRegion:
 
 @dataclass
 class PrioritySection:
-    """A priority heading, the goal lines between it and its first table, and its tables."""
+    """A priority heading, the goal lines between it and its first table, and its tables.
+
+    ``subgoals`` are (first line, last line, code, text) of the items of a "Подцели:" list.
+    """
 
     heading_line: int
     heading: str
     operational_goal: tuple[int, str] | None = None
-    subgoals: list[tuple[int, str | None, str]] = field(default_factory=list)
+    subgoals: list[tuple[int, int, str | None, str]] = field(default_factory=list)
     regions: list[TableRegion] = field(default_factory=list)
 
 
@@ -481,10 +484,10 @@ def _preamble(lines: Sequence[str], section: PrioritySection, stop: int) -> None
             item = match.group("text").strip().rstrip("*").strip()
             starts_item = bool(match.group("code")) or text.lstrip().startswith(("-", "–", "•", "·"))
             if starts_item or not section.subgoals:
-                section.subgoals.append((number, match.group("code"), item))
+                section.subgoals.append((number, number, match.group("code"), item))
             else:  # a wrapped list item
-                line, code, previous = section.subgoals[-1]
-                section.subgoals[-1] = (line, code, f"{previous} {item}")
+                first, _, code, previous = section.subgoals[-1]
+                section.subgoals[-1] = (first, number, code, f"{previous} {item}")
 
 
 def _table_lines_end(lines: Sequence[str], header: Header, limit: int) -> int:

@@ -139,10 +139,10 @@ class _Builder:
         if section.operational_goal:
             assert self.priority is not None
             self.priority.operational_goal = self.value(section.operational_goal[1])
-        for number, code, text in section.subgoals:
+        for first, last, code, text in section.subgoals:
             assert self.priority is not None
             self.priority.objectives.append(
-                Objective(code, self.value(text), self.span(number, number), kind="Подцел")
+                Objective(code, self.value(text), self.span(first, last), kind="Подцел")
             )
         for region in section.regions:
             previous_reason = ""
