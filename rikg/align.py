@@ -858,6 +858,8 @@ def build_alignment_graph(
     """The alignments named graph for ``GraphStore.replace_graphs``: national goals from the shipped
     reference data and the shipped overrides unless given."""
     goals = list(reference) if reference is not None else load_national_goals()
+    if not goals:
+        raise RikgError("no national sub-goals or operational goals in the reference data: cannot align")
     path = Path(overrides) if overrides is not None else default_overrides_path()
     rows = load_overrides(path) if path.exists() else []
     return {ALIGNMENTS_GRAPH: alignment_triples(align_plans(plans, goals, rows))}

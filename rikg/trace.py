@@ -85,6 +85,8 @@ DOCUMENT_LEVELS = tuple(
     )
 )
 _POLICY_DOCUMENT = str(RIKG.PolicyDocument)
+# Known without the ontology's class hierarchy too (a store may hold the data alone).
+_DOCUMENT_CLASSES = frozenset({_POLICY_DOCUMENT, *DOCUMENT_LEVELS})
 _EU_OBJECTIVE = str(RIKG.EUObjective)
 _IGNORED_TYPES = frozenset(
     {"http://www.w3.org/2002/07/owl#NamedIndividual", "http://www.w3.org/2002/07/owl#Thing"}
@@ -348,7 +350,7 @@ class _Walk:
 
     def is_document(self, iri: str) -> bool:
         node = self.nodes.get(iri)
-        return node is not None and _POLICY_DOCUMENT in node.supers
+        return node is not None and not _DOCUMENT_CLASSES.isdisjoint(node.supers)
 
     def document_of(self, iri: str) -> str | None:
         if self.is_document(iri):

@@ -421,3 +421,10 @@ def test_extracted_steps_point_at_real_lines(built_store: GraphStore) -> None:
             continue
         lines = (bundled_plans_dir() / source["file"]).read_text(encoding="utf-8").splitlines()  # type: ignore[index]
         assert 1 <= source["line"] <= len(lines)  # type: ignore[index]
+
+
+def test_the_chain_does_not_need_the_ontology_graph(store: GraphStore, tmp_path: Path) -> None:
+    with open_store(str(tmp_path / "store")) as bare:
+        load(bare, ruse_like_plan(), tmp_path / "none.csv")
+        bare.drop_graphs([f"{ID_NS}graph/ontology"])
+        assert iris(chain_of(bare, f"{PLAN}:1.1.1")) == iris(chain_of(store, f"{PLAN}:1.1.1"))
