@@ -10,6 +10,12 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -428,3 +434,42 @@ def test_the_chain_does_not_need_the_ontology_graph(store: GraphStore, tmp_path:
         load(bare, ruse_like_plan(), tmp_path / "none.csv")
         bare.drop_graphs([f"{ID_NS}graph/ontology"])
         assert iris(chain_of(bare, f"{PLAN}:1.1.1")) == iris(chain_of(store, f"{PLAN}:1.1.1"))
+
+
+@pytest.fixture(scope="module")
+def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real ``oxigraph serve`` on a free loopback port (PyPI package ``oxigraph``), stopped afterwards."""
+    binary = Path(sys.executable).parent / "oxigraph"
+    command = str(binary) if binary.exists() else shutil.which("oxigraph")
+    assert command, "the oxigraph server (PyPI package 'oxigraph') is not installed"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    location = tmp_path_factory.mktemp("oxigraph")
+    process = subprocess.Popen(
+        [command, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            assert process.poll() is None, "oxigraph serve exited"
+            try:
+                with urllib.request.urlopen(f"{url}/query?query=ASK%7B%7D", timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_a_sparql_server_gives_the_same_trace(store: GraphStore, oxigraph_url: str, tmp_path: Path) -> None:
+    with open_store(oxigraph_url) as remote:
+        load(remote, ruse_like_plan(), tmp_path / "none.csv")
+        for ref in (f"{PLAN}:1.1.1", f"{PLAN}:6.1", f"{PLAN}:health:2"):
+            assert chain_of(remote, ref) == chain_of(store, ref)
+        with pytest.raises(RikgError, match="is ambiguous"):
+            resolve_item(remote, f"{PLAN}:1.1")
