@@ -22,6 +22,7 @@ import unicodedata
 from decimal import Decimal
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 from rikg.loaders.records import Amount, Period
 
 __all__ = [
@@ -261,6 +262,7 @@ _STATUS_FUZZY_MIN = 88
 def _status_key(text: str) -> str:
     text = fix_homoglyphs(unicodedata.normalize("NFKC", text)).casefold()
     text = re.sub(r"<[^>]*>", " ", text)
+    text = re.sub(r"(?<=[а-я])-\s*(?=[а-я])", "", text)  # a word broken at a column edge: "Постоя-нен"
     return " ".join(re.findall(r"[а-яa-z]+", text))
 
 
@@ -269,16 +271,30 @@ def is_status(text: str) -> bool:
 
     >>> [is_status(t) for t in ("Текущ", "Предстои.", "постъпен", "При необходимост", "2024 г.", "РУО")]
     [True, True, True, True, False, False]
-    >>> is_status("В периода на изпълнение на проекта")
-    True
+    >>> is_status("В периода на изпълнение на проекта"), is_status("Постоя-нен"), is_status("Текуш")
+    (True, True, True)
     """
     key = _status_key(text)
-    if not key or len(key) > 60:
+    if not key or len(key) > 80:
         return False
+    words = key.split()
+    # A status may combine two phrases: "Постоянен в периода на изпълнение на проекта".
+    return any(
+        _is_status_phrase(" ".join(words[:cut])) and _is_status_phrase(" ".join(words[cut:]))
+        for cut in range(1, len(words))
+    ) or _is_status_phrase(key)
+
+
+def _is_status_phrase(key: str) -> bool:
+    """A status phrase as listed, or a misspelling of one (one wrong letter in a word of five or more)."""
     if key in _STATUS_PHRASES:
         return True
-    best = max(fuzz.ratio(key, phrase) for phrase in _STATUS_PHRASES)
-    return best >= _STATUS_FUZZY_MIN and len(key) >= 5
+    if len(key) < 5:
+        return False
+    return any(
+        Levenshtein.distance(key, phrase) <= 1 or fuzz.ratio(key, phrase) >= _STATUS_FUZZY_MIN
+        for phrase in _STATUS_PHRASES
+    )
 
 
 def normalise_status(text: str) -> str | None:
@@ -298,7 +314,12 @@ def _tidy(text: str) -> str:
 
 
 def parse_period(text: str) -> Period | None:
-    """The years of a period or deadline cell, and its status word when it names one instead.
+    """The years of a period or deadline cell, and its status.
+
+    ``status`` is the status phrase written beside the years ("Текущ 2024 г."), or, for a cell with no
+    year at all, the cell's text tidied ("постоянен", "Всяка учебна година"), so no deadline is lost.
+    A range gives start and end ("2024–2027 г.", "2022 г.-2024", "2024-25"); a single year gives both,
+    or only the end after "до" / "края на" ("до края на 2025 г."). An empty cell gives None.
 
     >>> parse_period("2024-\\n2027 г.")
     Period(raw='2024-\\n2027 г.', start_year=2024, end_year=2027, status=None)

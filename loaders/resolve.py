@@ -2,31 +2,40 @@
 
 Cells list names with commas, semicolons, " и ", slashes, line breaks, HTML paragraphs, or with no
 separator at all ("Община Кюстендил РУО Училища Детски градини"). Resolution therefore does not split
-first: it scans the cell's words for registry labels, leftmost and longest first (a label never spans
-",", ";", "|" or a line break), then looks at what lies between the matches:
+first: it scans the cell's words for registry labels (:mod:`rikg.ontology.registry`), leftmost and
+longest first; a label never spans a list break (",", ";", "|", a line break, a numbered item) unless
+the break sits inside a „quoted“ name. Then it looks at what lies between the matches:
 
 * a town right after a body with regional units makes a unit on the fly ("РУО-Русе" →
   ``institution/ruo-ruse``, parent ``institution/ruo``); "Община" with a town is that municipality,
-  alone it is the plan's own municipality;
-* words between matches that start in lower case and follow a match in the same list item qualify it
-  ("Бюро по труда в сътрудничество с ...", "Модул 1 ..." after a programme): they join its ``raw``;
-* any other leftover is a candidate name: fuzzy-matched (rapidfuzz) against the registry labels, else
-  kept as an unresolved entity (``institution/unresolved/<slug>``), never dropped. Pure noise (empty,
-  punctuation, "и", "в сътрудничество с") is dropped.
+  "община" / "общината" alone is the plan's own municipality;
+* text that follows a match in the same run (no list break) and starts in lower case, or is a town, a
+  quoted name or a company form ("Бюро по труда в сътрудничество с ...", "КОЦ-Русе ЕООД") qualifies
+  that match: it joins the entity's ``raw``;
+* any other leftover is a candidate name: matched when its letters equal a registry label once spaces
+  are dropped ("Училищните настоятелств а") or when rapidfuzz finds a label close enough ("здравни
+  медикатори"), else kept as an unresolved entity (``institution/unresolved/<slug>``), never dropped.
+  Pure noise (punctuation, "и", "в сътрудничество с", "Договор между") gives nothing.
 
 Entities keep their order of appearance and are de-duplicated by key.
 
-Funding cells follow the same scan, plus three rules:
+Funding cells follow the same scan, with these rules:
 
-* a generic source ("Външно финансиране", "Проекти", "Европейски фондове") followed in the same list
-  item by a programme it introduces is dropped for that programme ("Външно финансиране /НПВУ/" → НПВУ);
-  a budget followed by a narrower one is dropped for it ("държавния бюджет ... делегираните от
-  държавата дейности" → Делегиран бюджет); a generic source standing in its own item is kept
-  ("В рамките на утвърдените бюджети и/или проекти" → both);
-* a municipality names the municipal budget, another institution the budget of that institution
-  (``funding/<institution-slug>-budget``), unless it sits inside a phrase ("приети от МС стандарти");
+* a generic source ("Външно финансиране", "Проекти", "Европейски фондове") directly followed in the
+  same item by a programme is dropped for it ("Външно финансиране /НПВУ/" → НПВУ); a budget followed by
+  a narrower one is dropped for it ("държавния бюджет ... делегираните от държавата дейности" →
+  Делегиран бюджет); a generic source in an item of its own is kept ("В рамките на утвърдените
+  бюджети и/или проекти" → both);
+* a municipality names the municipal budget, a public body its budget (``funding/<slug>-budget``,
+  "Бюджет на МОН"), a generic actor its own money (``funding/<slug>-funds``, "Средства на НПО"),
+  unless the name is written in lower case or sits inside a phrase ("приети от МС стандарти",
+  "родителите на ..."): then it is just part of the text;
+* text after a source in the same item describes it (modules, procedures, purposes) and joins its
+  ``raw``; text leading into the next source ("Бюджет на" ДАЗД) joins that one's; a leftover becomes
+  an unresolved source only when it reads like a name (a capital, quotes or an acronym, and not a
+  verbal noun such as "Създаване на ...", which is activity text the export pushed into the cell);
 * a cell saying no money is needed ("Не се изисква допълнително финансиране", "Не са необходими")
-  names no source: it gives no entity (the text stays on the measure as the funding cell as written).
+  names no source and gives no entity (the cell text stays on the measure as written).
 
 >>> [r.key for r in resolve_institutions('РУО, Община Благоевград, Д"СП" Бюро по труда')]
 ['institution/ruo', 'institution/municipality-blagoevgrad', 'institution/dsp', 'institution/dbt']
@@ -55,64 +64,47 @@ from rikg.slugs import slugify
 __all__ = ["resolve_funding", "resolve_institutions"]
 
 _TAG = re.compile(r"<[^>]*>")
-_TOKEN = re.compile(r"\w+(?:[\"„“”']\w+)*", re.UNICODE)
-# A list break: a label never spans it. Numbered items ("1. ", "2) ") break lists too.
-_BREAK = re.compile(r"[,;|\n•·]|(?:^|\s)\d{1,2}[.)](?=\s|[А-Яа-я])")
-# An item break for the funding rules: a sentence or numbered item, not a comma.
-_ITEM_BREAK = re.compile(r"[;|\n•·]|(?:^|\s)\d{1,2}[.)](?=\s|[А-Яа-я])")
-_LIST_SPLIT = re.compile(r"[,;|\n•·/]|\s+(?:и|или|и/или)\s+|(?:^|\s)\d{1,2}[.)](?=\s|[А-Яа-я])")
+_TOKEN = re.compile(r"\w+(?:[\"„“”']\w+)*")
+_NUMBERED = r"(?:^|(?<=\s))\d{1,2}[.)](?=\s|[А-Яа-я])"
+# A list break: a label never spans one (outside quotes).
+_BREAK = re.compile(rf"[,;|\n•·]|{_NUMBERED}")
+# An item break: a sentence or numbered item, not a comma (the funding rules look within items).
+_ITEM_BREAK = re.compile(rf"[;|\n•·]|{_NUMBERED}")
+# Leftovers split at list marks and at " и " / " или " before a capital ("Общината и НПО"), not before
+# a word in lower case ("Център за личностно и творческо развитие").
+_LIST_SPLIT = re.compile(rf"[,;|\n•·/]|\s+(?:и|или)\s+(?=[А-ЯA-Z\"„«])|{_NUMBERED}")
 #: Words that open a part of a programme ("Модул 1 ...", "процедура BG05...", "приоритетна ос 2").
 _QUALIFIER = re.compile(
-    r"(?:модул|компонент|процедура|приоритет|приоритетна|ос|мярка|схема|дейност|операция)\b", re.I
+    r"(?:модул|компонент|процедура|приоритет|приоритетна|ос|мярка|схема|операция)\b", re.I
 )
+_COMPANY_FORM = re.compile(r"(?:Е?[ЕО]ОД|Е?АД|ЕТ|СД|КД)")  # "ЕЕОД" is a typo seen in plans
+_VERBAL_NOUN = re.compile(r"(?:ане|яне|ене)$")
+_EDGE_PUNCTUATION = " \t\n-–—:.,;()/\\\"'„“”«»"
+_OPENING_QUOTES = frozenset('„«"“')
 _MAX_LABEL_TOKENS = 30
 _FUZZY_MIN = 88
 _FUZZY_MIN_LENGTH = 6
 
-#: Words that carry no name of their own in a responsibility or funding cell.
+#: Words that name nothing in a responsibility or funding cell.
 _NOISE_WORDS = frozenset(
-    [
-        "и",
-        "или",
-        "в",
-        "във",
-        "с",
-        "със",
-        "на",
-        "към",
-        "от",
-        "чрез",
-        "по",
-        "за",
-        "при",
-        "до",
-        "др",
-        "други",
-        "както",
-        "съвместно",
-        "сътрудничество",
-        "партньорство",
-        "участието",
-        "участие",
-        "партньори",
-        "кмет",
-        "кметът",
-        "зам",
-        "заместник",
-        "г",
-        "т",
-        "ч",
-        "вкл",
-    ]
+    re.findall(
+        r"\S+",
+        "и или в във с със на към от чрез по за при до др други както съвместно сътрудничество партньорство "
+        "участието участие партньори кмет кметът зам заместник г т ч вкл договор договори сключен сключени "
+        "между",
+    )
 )
 _FUNDING_NOISE_WORDS = _NOISE_WORDS | frozenset(
-    ["средства", "средствата", "финансиране", "финансира", "финансирани", "източник", "източници"]
+    re.findall(r"\S+", "средства средствата финансиране финансира финансирани източник източници")
 )
+_BUDGET_WORDS = frozenset({"бюджет", "бюджета", "бюджетът", "бюджетите"})
+#: Words a funding phrase leads into the next name with ("Бюджет на ДАЗД", "процедури по ...").
+_LINKING_WORDS = frozenset({"на", "по", "от", "към", "чрез"})
 _NO_SOURCE = re.compile(
     r"^(?:не\s+(?:се\s+)?(?:изисква|изискват|е\s+необходим|са\s+необходим|е\s+нужн|са\s+нужн)"
     r"|без\s+(?:допълнително\s+)?финансиране|няма|не\s+е\s+приложимо|не\s+са\s+предвидени)",
 )
-_MUNICIPALITY_WORDS = frozenset({"община", "общината", "общинска администрация", "общинската администрация"})
+_MUNICIPALITY_WORDS = frozenset({"община", "общината", "общини", "общините"})
 _TOWN_FILLERS = frozenset({"гр", "град", "област", "структура", "в"})
 
 
@@ -126,11 +118,20 @@ class _Token:
 
 @dataclass
 class _Match:
-    first: int  # token index
-    last: int  # token index, inclusive
+    """A registry label found in the text: tokens ``first..last``; ``start..end`` is the entity's raw text."""
+
+    first: int
+    last: int
     ref: EntityRef
-    start: int  # character offsets of raw in the cleaned text
+    start: int
     end: int
+
+    def cover(self, text: str, start: int, end: int) -> None:
+        """Let the entity's raw text reach from ``start`` to ``end`` (qualifying words join it)."""
+        self.start, self.end = min(self.start, start), max(self.end, end)
+        raw = text[self.start : self.end].strip(_EDGE_PUNCTUATION) or self.ref.raw
+        old = self.ref
+        self.ref = EntityRef(raw, old.label, old.key, old.resolved, old.parent_key)
 
 
 def resolve_institutions(text: str, municipality: str | None = None) -> list[EntityRef]:
@@ -154,20 +155,20 @@ def resolve_funding(text: str) -> list[EntityRef]:
     ...         " 2. Със средства по ОП НОИР")
     >>> [r.key for r in resolve_funding(cell)]
     ['funding/delegated-budget', 'programme/op-noir-2014-2020']
-    >>> resolve_funding("Не се изисква допълнително финансиране")
-    []
+    >>> [r.label for r in resolve_funding("Бюджет на ДАЗД")], resolve_funding("Не са необходими")
+    (['Бюджет на ДАЗД'], [])
     """
     return _Resolver(get_registry(), "funding", None).resolve(text)
 
 
 class _Resolver:
+    """One resolution of one cell: tokens, list breaks, matches, leftovers."""
+
     def __init__(self, registry: Registry, kind: Kind, municipality: str | None) -> None:
         self.registry = registry
         self.kind = kind
         self.municipality = municipality
         self.noise = _FUNDING_NOISE_WORDS if kind == "funding" else _NOISE_WORDS
-
-    # -- pipeline ---------------------------------------------------------------------------------
 
     def resolve(self, text: str) -> list[EntityRef]:
         self.text = _clean(text)
@@ -175,18 +176,23 @@ class _Resolver:
             _Token(m.start(), m.end(), m.group(), normalise_name(m.group()))
             for m in _TOKEN.finditer(self.text)
         ]
-        self.breaks = [bool(_BREAK.search(self._gap(i))) for i in range(len(self.tokens) + 1)]
-        matches = self._scan()
+        self.quoted = _quoted_mask(self.text)
+        self.breaks = [self._has_break(*self._gap(i)) for i in range(len(self.tokens) + 1)]
+        matches = [match for match in self._scan() if match.ref.key]
         refs = self._with_leftovers(matches)
         if self.kind == "funding":
             refs = self._drop_introducers(refs)
         return _unique(refs)
 
-    def _gap(self, index: int) -> str:
-        """The text between token ``index - 1`` and token ``index``."""
+    def _gap(self, index: int) -> tuple[int, int]:
+        """Where the text between token ``index - 1`` and token ``index`` lies."""
         start = self.tokens[index - 1].end if index > 0 else 0
         end = self.tokens[index].start if index < len(self.tokens) else len(self.text)
-        return self.text[start:end]
+        return start, end
+
+    def _has_break(self, start: int, end: int, pattern: re.Pattern[str] = _BREAK) -> bool:
+        """Whether a list break lies between two offsets, outside „quoted“ names."""
+        return any(not self.quoted[found.start()] for found in pattern.finditer(self.text, start, end))
 
     # -- scanning for known labels ----------------------------------------------------------------
 
@@ -211,8 +217,7 @@ class _Resolver:
         for last in range(limit, index - 1, -1):
             found = self._lookup(index, last)
             if found is not None:
-                kind, key = found
-                return self._make_match(index, last, kind, key)
+                return self._make_match(index, last, *found)
         return self._municipality_at(index)
 
     def _lookup(self, first: int, last: int) -> tuple[Kind, str] | None:
@@ -229,16 +234,14 @@ class _Resolver:
     def _make_match(self, first: int, last: int, kind: Kind, key: str) -> _Match:
         start, end = self.tokens[first].start, self.tokens[last].end
         entry = self.registry.entry(key)
-        label = self.registry.label_of(key) or self.text[start:end]
-        ref = EntityRef(self.text[start:end], label, key, True)
+        ref = EntityRef(self.text[start:end], self.registry.label_of(key) or self.text[start:end], key, True)
         if kind == "institution" and entry is not None and self._has_units(key):
             town = self._town_after(last)
             if town is not None:
-                name, town_last = town
-                end = self.tokens[town_last].end
-                unit_label = f"{entry.acronym or entry.label} – {name}"
-                ref = EntityRef(self.text[start:end], unit_label, f"{key}-{slugify(name)}", True, key)
-                last = town_last
+                name, last = town
+                end = self.tokens[last].end
+                label = f"{entry.acronym or entry.label} – {name}"
+                ref = EntityRef(self.text[start:end], label, f"{key}-{slugify(name)}", True, key)
         if kind == "institution" and self.kind == "funding":
             ref = self._institution_as_funding(ref, first)
         return _Match(first, last, ref, start, end)
@@ -263,15 +266,13 @@ class _Resolver:
             if end >= len(self.tokens) or any(self.breaks[i] for i in range(last + 1, end + 1)):
                 continue
             words = self.tokens[index : end + 1]
-            if not words[0].text[:1].isupper():
-                continue
             name = self.registry.town(" ".join(token.text for token in words))
-            if name is not None:
+            if name is not None and words[0].text[:1].isupper():
                 return name, end
         return None
 
     def _municipality_at(self, index: int) -> _Match | None:
-        """ "Община X" for a town X not in the registry, or "община" alone (the plan's municipality)."""
+        """ "Община X" for a town X the registry has no municipality for, or "община" alone."""
         token = self.tokens[index]
         if token.norm not in _MUNICIPALITY_WORDS:
             return None
@@ -283,11 +284,10 @@ class _Resolver:
         else:
             return None
         start, end = token.start, self.tokens[last].end
-        key = (
-            self.registry.lookup(f"Община {name}", "institution")
-            or f"institution/municipality-{slugify(name)}"
+        key = self.registry.lookup(f"Община {name}", "institution")
+        ref = EntityRef(
+            self.text[start:end], f"Община {name}", key or f"institution/municipality-{slugify(name)}", True
         )
-        ref = EntityRef(self.text[start:end], f"Община {name}", key, True)
         if self.kind == "funding":
             ref = self._institution_as_funding(ref, index)
         return _Match(index, last, ref, start, end)
@@ -297,87 +297,105 @@ class _Resolver:
         if ref.key.startswith("institution/municipality-"):
             key = "funding/municipal-budget"
             return EntityRef(ref.raw, self.registry.label_of(key) or "Общински бюджет", key, True)
-        if _has_lowercase_word(self._phrase_before(first)):
-            return EntityRef(ref.raw, "", "", False)  # inside a phrase: dropped by the caller
-        acronym = self.registry.acronym_of(ref.key) or ref.label
+        if not ref.raw[:1].isupper() or _has_content_word(self._phrase_before(first)):
+            return EntityRef(ref.raw, "", "", False)  # in running text: left to the leftovers
         slug = ref.key.removeprefix("institution/")
-        return EntityRef(ref.raw, f"Бюджет на {acronym}", f"funding/{slug}-budget", True)
+        acronym = self.registry.acronym_of(ref.key)
+        if acronym:  # a public body: its budget
+            return EntityRef(ref.raw, f"Бюджет на {acronym}", f"funding/{slug}-budget", True)
+        return EntityRef(ref.raw, f"Средства на {ref.label}", f"funding/{slug}-funds", True)
 
     def _phrase_before(self, first: int) -> str:
-        """The words between the previous list break and token ``first``."""
+        """The text between the previous list break and token ``first``."""
         index = first
         while index > 0 and not self.breaks[index]:
             index -= 1
-        start = self.tokens[index].start if index < len(self.tokens) else 0
-        return self.text[start : self.tokens[first].start]
+        return self.text[self._gap(index)[1] : self.tokens[first].start]
 
     # -- leftovers between matches ----------------------------------------------------------------
 
     def _with_leftovers(self, matches: list[_Match]) -> list[EntityRef]:
-        refs: list[EntityRef] = []
+        found: list[_Match | EntityRef] = []
         previous: _Match | None = None
         position = 0
         for match in [*matches, None]:
             end = match.start if match is not None else len(self.text)
-            refs.extend(self._leftover_refs(position, end, previous, refs))
+            for piece_start, piece_end in self._pieces(position, end):
+                piece = self.text[piece_start:piece_end]
+                chunk = piece.strip(_EDGE_PUNCTUATION)
+                if not chunk or self._is_noise(chunk):
+                    continue
+                if previous is not None and self._qualifies(previous, piece_start, piece):
+                    previous.cover(self.text, previous.start, piece_end)
+                elif match is not None and self._leads_into(piece_end, match, chunk):
+                    match.cover(self.text, piece_start, match.end)
+                else:
+                    found.extend(self._candidate(chunk))
             if match is not None:
-                if match.ref.key:
-                    refs.append(match.ref)
+                found.append(match)
                 previous, position = match, match.end
-        return refs
+        return [item.ref if isinstance(item, _Match) else item for item in found]
 
-    def _leftover_refs(
-        self, start: int, end: int, previous: _Match | None, refs: list[EntityRef]
-    ) -> Iterator[EntityRef]:
-        segment = self.text[start:end]
-        same_item = previous is not None and not _BREAK.search(segment)
-        offset = start
-        for piece in _pieces(segment):
-            chunk = piece.strip(" \t-–—:.()/\\\"'„“”«»")
-            piece_start = offset + segment.find(piece)
-            if not chunk or self._is_noise(chunk):
+    def _pieces(self, start: int, end: int) -> Iterator[tuple[int, int]]:
+        """The list items of a leftover span (split outside quotes), as offsets."""
+        position = start
+        for separator in _LIST_SPLIT.finditer(self.text, start, end):
+            if self.quoted[separator.start()]:
                 continue
-            if self._qualifies(previous, piece_start, chunk, same_item):
-                assert previous is not None  # _qualifies says so
-                _extend_raw(refs, previous, self.text[previous.start : piece_start + len(piece)].strip())
-                continue
-            ref = self._candidate(chunk)
-            if ref is not None:
-                yield ref
+            if position < separator.start():
+                yield position, separator.start()
+            position = max(position, separator.end())
+        if position < end:
+            yield position, end
 
-    def _qualifies(self, previous: _Match | None, piece_start: int, chunk: str, same_run: bool) -> bool:
-        """Whether a leftover qualifies the match before it rather than naming something of its own."""
-        if previous is None or not previous.ref.key:
+    def _qualifies(self, previous: _Match, piece_start: int, piece: str) -> bool:
+        """Whether a leftover qualifies the match before it rather than naming something of its own.
+
+        In the same run (no list break since the match): words in lower case, a town, a quoted name or
+        a company form; in a funding cell anything. Further on in the same item of a funding cell: parts
+        of a programme ("Модул 3 ...") and words in lower case.
+        """
+        chunk = piece.strip(_EDGE_PUNCTUATION)
+        if not self._has_break(previous.end, piece_start):
+            return (
+                self.kind == "funding"
+                or chunk[:1].islower()
+                or piece.lstrip(" -–—:")[:1] in _OPENING_QUOTES
+                or self.registry.town(chunk) is not None
+                or _COMPANY_FORM.fullmatch(chunk) is not None
+            )
+        describes = _QUALIFIER.match(chunk) is not None or chunk[:1].islower()
+        return (
+            self.kind == "funding"
+            and describes
+            and not self._has_break(previous.end, piece_start, _ITEM_BREAK)
+        )
+
+    def _leads_into(self, piece_end: int, following: _Match, chunk: str) -> bool:
+        """A funding leftover that leads into the next source ("Бюджет на" ДАЗД, "процедури по" ...)."""
+        if self.kind != "funding" or self._has_break(piece_end, following.start):
             return False
-        between = self.text[previous.end : piece_start]
-        lower = chunk[:1].islower() or bool(self.registry.town(chunk))
-        if same_run or not _BREAK.search(between):
-            return lower or self.kind == "funding"
-        qualifier = bool(_QUALIFIER.match(chunk)) or chunk[:1].islower()
-        return self.kind == "funding" and qualifier and not _ITEM_BREAK.search(between)
+        last_word = normalise_name(chunk).split()[-1:]
+        return bool(last_word) and last_word[0] in _LINKING_WORDS
 
     def _is_noise(self, chunk: str) -> bool:
         words = normalise_name(chunk).split()
         if not words or all(word in self.noise or word.isdigit() for word in words):
             return True
-        return self.kind == "funding" and bool(_NO_SOURCE.match(normalise_name(chunk)))
+        return self.kind == "funding" and _NO_SOURCE.match(" ".join(words)) is not None
 
-    def _candidate(self, chunk: str) -> EntityRef | None:
+    def _candidate(self, chunk: str) -> list[EntityRef]:
         """A leftover name: a registry entry when it is close enough to one, else an unresolved entity."""
         chunk = _strip_noise_edges(chunk, self.noise)
-        if not chunk:
-            return None
-        if self.kind == "funding" and not _looks_like_name(chunk):
-            return None
+        if not chunk or (self.kind == "funding" and not _looks_like_name(chunk)):
+            return []
         key = self._fuzzy(chunk)
+        if key is None and self.kind == "funding":  # "Държавен, общински бюджет": "бюджет" elided
+            key = self.registry.lookup(f"{chunk} бюджет", "funding")
         if key is not None:
-            return EntityRef(chunk, self.registry.label_of(key) or chunk, key, True)
-        if self.registry.town(chunk) and self.municipality is None and self.kind == "institution":
-            name = self.registry.town(chunk) or chunk
-            return EntityRef(chunk, f"Община {name}", f"institution/municipality-{slugify(name)}", True)
+            return [EntityRef(chunk, self.registry.label_of(key) or chunk, key, True)]
         label = " ".join(chunk.split())
-        role = "funding" if self.kind == "funding" else "institution"
-        return EntityRef(chunk, label, f"{role}/unresolved/{slugify(label)}", False)
+        return [EntityRef(chunk, label, f"{self.kind}/unresolved/{slugify(label)}", False)]
 
     def _fuzzy(self, chunk: str) -> str | None:
         words = normalise_name(chunk)
@@ -394,49 +412,47 @@ class _Resolver:
     # -- funding: generic sources introducing a specific one --------------------------------------
 
     def _drop_introducers(self, refs: list[EntityRef]) -> list[EntityRef]:
-        kept: list[EntityRef] = []
-        for position, ref in enumerate(refs):
-            following = refs[position + 1 : position + 2]
-            if following and self._introduces(ref, following[0]):
-                continue
-            kept.append(ref)
-        return kept
+        return [
+            ref
+            for position, ref in enumerate(refs)
+            if position + 1 == len(refs) or not self._introduces(ref, refs[position + 1])
+        ]
 
     def _introduces(self, ref: EntityRef, following: EntityRef) -> bool:
         entry, next_entry = self.registry.entry(ref.key), self.registry.entry(following.key)
-        if entry is None or next_entry is None or self._breaks_between(ref, following):
+        if entry is None or next_entry is None or self._items_apart(ref, following):
             return False
         if next_entry.broader == entry.key:
             return True
         return bool(entry.is_generic_source and next_entry.is_programme)
 
-    def _breaks_between(self, ref: EntityRef, following: EntityRef) -> bool:
+    def _items_apart(self, ref: EntityRef, following: EntityRef) -> bool:
         start = self.text.find(ref.raw)
         end = self.text.find(following.raw, start + len(ref.raw)) if start >= 0 else -1
-        if start < 0 or end < 0:
-            return True
-        return bool(_ITEM_BREAK.search(self.text[start + len(ref.raw) : end]))
+        return start < 0 or end < 0 or self._has_break(start + len(ref.raw), end, _ITEM_BREAK)
 
 
 def _clean(text: str) -> str:
+    """Markup replaced by line breaks, entities decoded, Latin look-alikes in Cyrillic words fixed."""
     text = html.unescape(_TAG.sub("\n", text))
     cleaned: str = fix_homoglyphs(unicodedata.normalize("NFC", text))
     return cleaned
 
 
-def _pieces(segment: str) -> list[str]:
-    return [piece for piece in _LIST_SPLIT.split(segment) if piece and piece.strip()]
-
-
-def _extend_raw(refs: list[EntityRef], match: _Match, raw: str) -> None:
-    """Let a match's entity cover qualifying words after it (its ``raw`` grows to include them)."""
-    for position in range(len(refs) - 1, -1, -1):
-        if refs[position] is match.ref or refs[position].raw == match.ref.raw:
-            old = refs[position]
-            updated = EntityRef(raw, old.label, old.key, old.resolved, old.parent_key)
-            refs[position] = updated
-            match.ref = updated
-            return
+def _quoted_mask(text: str) -> list[bool]:
+    """For each offset: whether it lies inside „...“ or «...» (list marks there belong to a name)."""
+    mask: list[bool] = []
+    depth = 0
+    for char in text:
+        if char in "„«":
+            depth += 1
+        mask.append(depth > 0)
+        if char in "“”»" and depth > 0:
+            depth -= 1
+        elif char == "\n":
+            depth = 0
+    mask.append(False)
+    return mask
 
 
 def _strip_noise_edges(chunk: str, noise: frozenset[str]) -> str:
@@ -445,24 +461,30 @@ def _strip_noise_edges(chunk: str, noise: frozenset[str]) -> str:
         words.pop(0)
     while words and normalise_name(words[-1]) in noise:
         words.pop()
-    return " ".join(words).strip(" \t-–—:.,;()/\"'„“”")
+    return " ".join(words).strip(_EDGE_PUNCTUATION)
 
 
 def _looks_like_name(chunk: str) -> bool:
-    """A funding leftover that names something: starts with a capital, or is quoted, or has an acronym."""
-    return chunk[:1].isupper() or "„" in chunk or bool(re.search(r"\b[А-ЯA-Z]{2,}\b", chunk))
+    """A funding leftover that names something: a capital, quotes or an acronym, and not an action."""
+    first = normalise_name(chunk).split()[:1]
+    if first and _VERBAL_NOUN.search(first[0]):
+        return False
+    return chunk[:1].isupper() or "„" in chunk or re.search(r"\b[А-ЯA-Z]{2,}\b", chunk) is not None
 
 
-def _has_lowercase_word(text: str) -> bool:
+def _has_content_word(text: str) -> bool:
+    """Whether text holds a word in lower case other than funding connectives ("със средства от")."""
     words: list[str] = re.findall(r"[А-Яа-яA-Za-z]{2,}", text)
-    return any(word[:1].islower() for word in words)
+    return any(
+        word[:1].islower() and word.casefold() not in _FUNDING_NOISE_WORDS | _BUDGET_WORDS for word in words
+    )
 
 
 def _unique(refs: list[EntityRef]) -> list[EntityRef]:
     seen: set[str] = set()
     unique: list[EntityRef] = []
     for ref in refs:
-        if ref.key and ref.key not in seen:
+        if ref.key not in seen:
             seen.add(ref.key)
             unique.append(ref)
     return unique
