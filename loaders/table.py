@@ -162,7 +162,10 @@ class Field:
         if not self.segments:
             self.segments.append([])
         last = self.segments[-1]
-        if glue_first and last:
+        if glue_first and last and _comparable(items[0]).startswith(_comparable(last[-1])):
+            last[-1] = items[0]  # the tail repeats the whole cell it continues: keep the full text
+            last.extend(items[1:])
+        elif glue_first and last:
             last[-1] = f"{last[-1]} {items[0]}"
             last.extend(items[1:])
         else:
@@ -756,6 +759,7 @@ class _Reader:
             role in LEVEL_ROLES and any(leading_code(item)[0] for item in cell.items)
             for cell, role in assigned
         )
+        filled: set[Role] = set()
         for cell, role in assigned:
             target = previous
             if role in LEVEL_ROLES:
@@ -763,10 +767,13 @@ class _Reader:
             glue = starts_lowercase(cell.text) or (
                 blank_before and (_strictly_open(target.text(role) or "") or not new_items)
             )
-            if glue or blank_before:
+            if role in filled:  # a second column of this line with the same role is a cell of its own
+                target.field(role).add_segment(cell.items)
+            elif glue or blank_before:
                 target.field(role).continue_with(cell.items, glue_first=glue)
             else:
                 target.field(role).add_segment(cell.items)
+            filled.add(role)
             target.lines.add(number)
         previous.lines.add(number)
 
