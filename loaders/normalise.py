@@ -24,6 +24,7 @@ from decimal import Decimal
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 from rikg.loaders.records import Amount, Period
+from rikg.ontology.registry import fix_homoglyphs
 
 __all__ = [
     "BGN_PER_EUR",
@@ -37,40 +38,6 @@ __all__ = [
 
 #: The fixed conversion rate of the lev to the euro.
 BGN_PER_EUR = Decimal("1.95583")
-
-# -- look-alike letters ------------------------------------------------------------------------------
-
-#: Latin letters found inside Cyrillic words of exported plans, and the Cyrillic letter each stands for:
-#: look-alikes first (a, c, e, o, p, x, y, B, H, M, T, ...), then letters typed on a Latin keyboard
-#: layout ("Кюстендиl", "граждansкия", "презvakанциите").
-_LATIN_TO_CYRILLIC = str.maketrans(
-    "aAbBcCdDeEfFgGhHiIjJkKlLmMnNoOpPqQrRsStTuUvVwWxXyYzZ",
-    "аАбВсСдДеЕфФгГнНиИйЙкКлЛмМнНоОрРяЯрРсСтТуУвВвВхХуУзЗ",
-)
-_LETTERS = re.compile(r"[A-Za-zА-Яа-яЀ-ӿ]+")
-_CYRILLIC = re.compile(r"[А-Яа-яЀ-ӿ]")
-_LATIN = re.compile(r"[A-Za-z]")
-
-
-def fix_homoglyphs(text: str) -> str:
-    """Latin letters inside Cyrillic words replaced by the Cyrillic letters they stand for.
-
-    Words written wholly in Latin letters (codes, acronyms, English words) stay as they are.
-
-    >>> fix_homoglyphs("Община Кюстендиl, презvakанциите")
-    'Община Кюстендил, презваканциите'
-    >>> fix_homoglyphs("превенция на HIV, код BG05M9OP001-2.004")
-    'превенция на HIV, код BG05M9OP001-2.004'
-    """
-    return _LETTERS.sub(_fix_word, text)
-
-
-def _fix_word(match: re.Match[str]) -> str:
-    word = match.group()
-    if _CYRILLIC.search(word) and _LATIN.search(word):
-        return word.translate(_LATIN_TO_CYRILLIC)
-    return word
-
 
 # -- amounts ------------------------------------------------------------------------------------------
 

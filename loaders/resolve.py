@@ -129,7 +129,7 @@ class _Match:
     def cover(self, text: str, start: int, end: int) -> None:
         """Let the entity's raw text reach from ``start`` to ``end`` (qualifying words join it)."""
         self.start, self.end = min(self.start, start), max(self.end, end)
-        raw = text[self.start : self.end].strip(_EDGE_PUNCTUATION) or self.ref.raw
+        raw = _raw_span(text, self.start, self.end) or self.ref.raw
         old = self.ref
         self.ref = EntityRef(raw, old.label, old.key, old.resolved, old.parent_key)
 
@@ -234,14 +234,15 @@ class _Resolver:
     def _make_match(self, first: int, last: int, kind: Kind, key: str) -> _Match:
         start, end = self.tokens[first].start, self.tokens[last].end
         entry = self.registry.entry(key)
-        ref = EntityRef(self.text[start:end], self.registry.label_of(key) or self.text[start:end], key, True)
+        raw = _raw_span(self.text, start, end)
+        ref = EntityRef(raw, self.registry.label_of(key) or raw, key, True)
         if kind == "institution" and entry is not None and self._has_units(key):
             town = self._town_after(last)
             if town is not None:
                 name, last = town
                 end = self.tokens[last].end
                 label = f"{entry.acronym or entry.label} – {name}"
-                ref = EntityRef(self.text[start:end], label, f"{key}-{slugify(name)}", True, key)
+                ref = EntityRef(_raw_span(self.text, start, end), label, f"{key}-{slugify(name)}", True, key)
         if kind == "institution" and self.kind == "funding":
             ref = self._institution_as_funding(ref, first)
         return _Match(first, last, ref, start, end)
@@ -437,6 +438,20 @@ def _clean(text: str) -> str:
     text = html.unescape(_TAG.sub("\n", text))
     cleaned: str = fix_homoglyphs(unicodedata.normalize("NFC", text))
     return cleaned
+
+
+def _raw_span(text: str, start: int, end: int) -> str:
+    """The text of a mention, without list marks around it, with the closing quote of a quoted name."""
+    raw = text[start:end].strip(_EDGE_PUNCTUATION.replace("“", "").replace("”", "").replace("»", ""))
+    openers = sum(raw.count(char) for char in "„«")
+    closers = sum(raw.count(char) for char in "“”»")
+    if openers > closers and end < len(text) and text[end] in "“”»":
+        raw += text[end]
+    if raw.count('"') % 2 and end < len(text) and text[end] == '"':
+        raw += '"'
+    while raw and raw[-1] in "“”»" and sum(raw.count(c) for c in "„«") < sum(raw.count(c) for c in "“”»"):
+        raw = raw[:-1].rstrip()
+    return raw.strip()
 
 
 def _quoted_mask(text: str) -> list[bool]:

@@ -2,7 +2,7 @@
 
 It reads the reference Turtle shipped in ``rikg.ontology`` (``reference/institutions.ttl``,
 ``reference/funding.ttl`` and, when present, ``reference/territories.ttl``) and indexes every
-``skos:prefLabel``, ``skos:altLabel`` and ``rikg:acronym`` under its normalised form
+``skos:prefLabel``, ``skos:altLabel``, ``rikg:acronym`` and ``skos:notation`` under its normalised form
 (:func:`normalise_name`: case-folded, quotes dropped, dashes and white space unified, Latin
 look-alike letters fixed). Keys are IRIs below ``https://w3id.org/rikg/id/``
 (``"institution/ruo"``, ``"programme/prchr-2021-2027"``, ``"funding/municipal-budget"``).
@@ -27,7 +27,6 @@ from importlib.resources import files
 from typing import Literal
 
 import pyoxigraph
-from rikg.loaders.normalise import fix_homoglyphs
 
 from rikg.errors import RikgError
 
@@ -36,6 +35,7 @@ __all__ = [
     "Entry",
     "Kind",
     "Registry",
+    "fix_homoglyphs",
     "get_registry",
     "is_case_sensitive",
     "normalise_name",
@@ -50,6 +50,7 @@ _RDF_TYPE = pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#typ
 _PREF_LABEL = pyoxigraph.NamedNode(_SKOS + "prefLabel")
 _ALT_LABEL = pyoxigraph.NamedNode(_SKOS + "altLabel")
 _BROADER = pyoxigraph.NamedNode(_SKOS + "broader")
+_NOTATION = pyoxigraph.NamedNode(_SKOS + "notation")
 _ACRONYM = pyoxigraph.NamedNode(_RIKG + "acronym")
 _LEVEL = pyoxigraph.NamedNode(_RIKG + "level")
 _SUB_ORGANIZATION_OF = pyoxigraph.NamedNode("http://www.w3.org/ns/org#subOrganizationOf")
@@ -85,6 +86,39 @@ _QUOTES = re.compile(r"[„“”\"«»‘’‚'`]")
 _WORD = re.compile(r"[0-9a-zа-яѐ-ӿ]+")
 
 
+#: Latin letters found inside Cyrillic words of exported plans, and the Cyrillic letter each stands for:
+#: look-alikes first (a, c, e, o, p, x, y, B, H, M, T, ...), then letters typed on a Latin keyboard
+#: layout ("Кюстендиl", "граждansкия", "презvakанциите").
+_LATIN_TO_CYRILLIC = str.maketrans(
+    "aAbBcCdDeEfFgGhHiIjJkKlLmMnNoOpPqQrRsStTuUvVwWxXyYzZ",
+    "аАбВсСдДеЕфФгГнНиИйЙкКлЛмМнНоОрРяЯрРсСтТуУвВвВхХуУзЗ",
+)
+_LETTERS = re.compile(r"[A-Za-zА-Яа-яЀ-ӿ]+")
+_CYRILLIC = re.compile(r"[А-Яа-яЀ-ӿ]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def fix_homoglyphs(text: str) -> str:
+    """Latin letters inside Cyrillic words replaced by the Cyrillic letters they stand for.
+
+    Words written wholly in Latin letters (codes, acronyms, English words) stay as they are. Plan
+    loaders use it through :func:`rikg.loaders.normalise.fix_homoglyphs`; names are normalised with it.
+
+    >>> fix_homoglyphs("Община Кюстендиl, презvakанциите")
+    'Община Кюстендил, презваканциите'
+    >>> fix_homoglyphs("превенция на HIV, код BG05M9OP001-2.004")
+    'превенция на HIV, код BG05M9OP001-2.004'
+    """
+    return _LETTERS.sub(_fix_word, text)
+
+
+def _fix_word(match: re.Match[str]) -> str:
+    word = match.group()
+    if _CYRILLIC.search(word) and _LATIN.search(word):
+        return word.translate(_LATIN_TO_CYRILLIC)
+    return word
+
+
 def normalise_name(text: str) -> str:
     """A name reduced for matching: look-alikes fixed, case folded, quotes dropped, words joined by one space.
 
@@ -115,6 +149,7 @@ class Entry:
     label: str = ""
     acronym: str | None = None
     alt_labels: list[str] = field(default_factory=list)
+    notations: list[str] = field(default_factory=list)
     parent: str | None = None
     broader: str | None = None
     part_of: list[str] = field(default_factory=list)
@@ -132,11 +167,12 @@ class Entry:
         return self.kind == "funding" and self.classes == {_RIKG + "FundingSource"}
 
     def labels(self) -> Iterator[str]:
-        """Every label: preferred, acronym, alternatives."""
+        """Every label: preferred, acronym, alternatives, codes ("BG05M9OP001")."""
         yield self.label
         if self.acronym:
             yield self.acronym
         yield from self.alt_labels
+        yield from self.notations
 
 
 class Registry:
@@ -260,6 +296,8 @@ def _add_property(entry: Entry, predicate: pyoxigraph.NamedNode, value: object) 
             entry.alt_labels.append(value.value)
         elif predicate == _ACRONYM:
             entry.acronym = value.value
+        elif predicate == _NOTATION:
+            entry.notations.append(value.value)
         return
     target = _key(value)
     if predicate == _SUB_ORGANIZATION_OF:
