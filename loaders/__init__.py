@@ -4,6 +4,7 @@ The loader functions are imported on first use, so that importing a light submod
 (``rikg.loaders.records``) never pulls in the whole pipeline and its registries.
 
 >>> from pathlib import Path
+>>> from rikg.loaders import load_plans
 >>> plans = load_plans(Path(__file__).parents[1] / "data" / "plans")
 >>> [plan.slug for plan in plans if not isinstance(plan, Exception)]
 ['blagoevgrad-2024-2027', 'kyustendil-2022-2024', 'plovdiv-2022-2024', 'ruse-2024-2027']

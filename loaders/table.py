@@ -443,12 +443,14 @@ class _Assigner:
         back: list[list[int]] = [[-1] * m for _ in range(n)]
         for a, k in enumerate(run):
             expected = self._expected_column(cells, k, offsets)
+            lowercase = starts_lowercase(cells[k].text)
             for b, (column, role) in enumerate(window):
-                # a page-break tail keeps its columns; so does a row with one cell per column
-                weight = 1.5 if self.open_roles or self.aligned else 0.8
+                # a row with one cell per column keeps its columns, and so does a page-break tail
+                # unless the export broke its cell count
+                weight = 1.5 if self.aligned else (0.5 if self.open_roles else 0.8)
                 gain = _content_score(cells[k].text, role) - weight * abs(expected - column)
                 if role in self.open_roles:
-                    gain += 1.0
+                    gain += 2.5 if lowercase else 1.0  # a tail finishes an open cell, a lower-case one surely
                 if not bounds[0] < column < bounds[1]:
                     gain -= 2.0  # out of column order with the row's anchored cells
                 if a == 0:
@@ -457,7 +459,9 @@ class _Assigner:
                 for p in range(b + 1):
                     if best[a - 1][p] == neg:
                         continue
-                    merge_penalty = (2.0 if self.aligned else 1.0) if p == b else 0.0
+                    merge_penalty = (
+                        (2.0 if self.aligned else 1.0) + (2.0 if lowercase else 0.0) if p == b else 0.0
+                    )
                     score = best[a - 1][p] + gain - merge_penalty
                     if score > best[a][b]:
                         best[a][b], back[a][b] = score, p
