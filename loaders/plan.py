@@ -476,7 +476,7 @@ def load_plan(path: Path) -> PlanDocument:
         encoding=decoded.encoding,
         upstream=meta.upstream,
         priorities=[p for p in builder.priorities if p.objectives or p.name_raw],
-        unparsed=sorted(builder.unparsed, key=lambda f: f.span.line_start),
+        unparsed=_merge_adjacent(sorted(builder.unparsed, key=lambda f: f.span.line_start), lines),
         warnings=builder.warnings,
         table_lines=frozenset(table_lines),
     )
@@ -484,6 +484,26 @@ def load_plan(path: Path) -> PlanDocument:
     if not plan.measures():
         raise PlanError(path.name, "no action-plan table found")
     return plan
+
+
+def _merge_adjacent(fragments: list[UnparsedFragment], lines: Sequence[str]) -> list[UnparsedFragment]:
+    """Join notes (and page headers) on consecutive lines into one fragment each."""
+    merged: list[UnparsedFragment] = []
+    for fragment in fragments:
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and fragment.reason == last.reason
+            and fragment.reason in {"note", "page header"}
+            and fragment.span.line_start <= last.span.line_end + 2
+            and not any(lines[n - 1].strip() for n in range(last.span.line_end + 1, fragment.span.line_start))
+        ):
+            start, end = last.span.line_start, fragment.span.line_end
+            text = "\n".join(lines[start - 1 : end])
+            merged[-1] = UnparsedFragment(SourceSpan(last.span.file, start, end, text), last.reason)
+            continue
+        merged.append(fragment)
+    return merged
 
 
 def _slug(municipality: str | None, start: int | None, end: int | None, path: Path) -> str:
