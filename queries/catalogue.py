@@ -109,7 +109,7 @@ class CatalogueQuery:
     description: str
     parameters: list[Parameter]
     columns: list[str]
-    sparql: str
+    sparql: str  # the query text after the header
 
     def parameter(self, name: str) -> Parameter:
         """The parameter of that name (``QueryError`` naming the known ones otherwise).
@@ -166,6 +166,9 @@ def parse_query(name: str, text: str) -> CatalogueQuery:
     if missing:
         raise QueryError(f"{name}.rq: the header lacks {', '.join(missing)}")
     columns = [column.strip().lstrip("?") for column in fields["columns"][0].split(",") if column.strip()]
+    body = _body(text)
+    if not body:
+        raise QueryError(f"{name}.rq: no query after the header")
     parameters = [_parameter(name, line) for line in fields.get("param", [])]
     for parameter in parameters:
         if parameter.name not in columns:
@@ -180,8 +183,24 @@ def parse_query(name: str, text: str) -> CatalogueQuery:
         description=fields["description"][0],
         parameters=parameters,
         columns=columns,
-        sparql=text,
+        sparql=body,
     )
+
+
+def _body(text: str) -> str:
+    r"""The query without its header: from the first line that is neither blank nor a comment.
+
+    The header is metadata; leaving it out also spares servers and clients that look for the query
+    form in comments (SPARQLWrapper reads "added" in a comment as an ADD update).
+
+    >>> _body("# title: x\n\n# columns: n\nSELECT ?n {}\n# trailing note\n")
+    'SELECT ?n {}\n# trailing note\n'
+    """
+    lines = text.splitlines(keepends=True)
+    start = next(
+        (i for i, line in enumerate(lines) if line.strip() and not line.lstrip().startswith("#")), len(lines)
+    )
+    return "".join(lines[start:])
 
 
 def _header_fields(name: str, text: str) -> dict[str, list[str]]:

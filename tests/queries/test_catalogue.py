@@ -101,6 +101,7 @@ HEADER = "# title: Plans\n# audience: auditor\n# description: Every plan.\n"
         (HEADER + "# param: year (year) = soon -- x\n# columns: year\nSELECT ?year {}", "bad default"),
         (HEADER + "# param: plan iri\n# columns: plan\nSELECT ?plan {}", "cannot read parameter"),
         (HEADER + "# title: Again\n# columns: plan\nSELECT ?plan {}", "gives 'title' twice"),
+        (HEADER + "# columns: plan\n\n# SELECT ?plan {}\n", "no query after the header"),
     ],
 )
 def test_bad_headers_are_refused_naming_the_file(text: str, message: str) -> None:
@@ -449,5 +450,8 @@ def test_unparsed_fragments_quote_their_source_lines(built_store: GraphStore) ->
         assert all(word in " ".join(lines[start - 1 : end]) for word in first_words), row
 
 
-def test_the_queries_folder_is_the_installed_catalogue() -> None:
-    assert get("plan-overview").sparql == (project_root() / "queries" / "plan-overview.rq").read_text("utf-8")
+def test_the_query_text_is_the_file_after_its_header() -> None:
+    text = (project_root() / "queries" / "plan-overview.rq").read_text("utf-8")
+    sparql = get("plan-overview").sparql
+    assert sparql.startswith("PREFIX ") and text.endswith(sparql)
+    assert all(line.startswith("#") for line in text.removesuffix(sparql).splitlines())
