@@ -53,7 +53,7 @@ import hashlib
 import logging
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -61,6 +61,7 @@ from functools import cached_property
 from importlib.resources import files
 from pathlib import Path
 from typing import Literal as TypingLiteral
+from typing import Protocol
 
 from pyoxigraph import Literal, NamedNode, Triple
 from rdflib import Graph
@@ -73,6 +74,7 @@ from rikg.textsim import Similarity, TextIndex, normalise, words
 __all__ = [
     "ALIGNMENTS_GRAPH",
     "AlignmentLink",
+    "BuildContextLike",
     "Candidate",
     "NationalGoal",
     "Override",
@@ -80,10 +82,12 @@ __all__ = [
     "PlanItem",
     "align_items",
     "align_plans",
+    "align_step",
     "alignment_iri",
     "alignment_triples",
     "apply_overrides",
     "build_alignment_graph",
+    "build_links",
     "coverage_by_plan",
     "default_overrides_path",
     "load_national_goals",
@@ -857,12 +861,44 @@ def build_alignment_graph(
 ) -> dict[str, list[Triple]]:
     """The alignments named graph for ``GraphStore.replace_graphs``: national goals from the shipped
     reference data and the shipped overrides unless given."""
+    return {ALIGNMENTS_GRAPH: alignment_triples(build_links(plans, reference, overrides))}
+
+
+def build_links(
+    plans: Sequence[PlanDocument],
+    reference: Sequence[NationalGoal] | None = None,
+    overrides: str | Path | None = None,
+) -> list[AlignmentLink]:
+    """The links of a build (what :func:`build_alignment_graph` turns into triples), with the shipped
+    reference goals and overrides unless given; a missing overrides file means no overrides."""
     goals = list(reference) if reference is not None else load_national_goals()
     if not goals:
         raise RikgError("no national sub-goals or operational goals in the reference data: cannot align")
     path = Path(overrides) if overrides is not None else default_overrides_path()
     rows = load_overrides(path) if path.exists() else []
-    return {ALIGNMENTS_GRAPH: alignment_triples(align_plans(plans, goals, rows))}
+    return align_plans(plans, goals, rows)
+
+
+class BuildContextLike(Protocol):
+    """What :func:`align_step` needs of ``rikg.build.BuildContext``."""
+
+    plans: list[PlanDocument]
+    progress: Callable[[str], None]
+
+    def write(self, graph_iri: str, triples: Sequence[Triple]) -> None:
+        """Replace one named graph."""
+
+
+def align_step(context: BuildContextLike) -> None:
+    """A build step: align the plans the build loaded, write ``id:graph/alignments`` and report the
+    coverage of each plan through ``context.progress``.
+
+    Use as ``build(..., steps=(*DEFAULT_STEPS, align_step))``.
+    """
+    links = build_links(context.plans)
+    context.write(ALIGNMENTS_GRAPH, alignment_triples(links))
+    for slug, coverage in coverage_by_plan(links, context.plans).items():
+        context.progress(f"{slug}: alignment {coverage}")
 
 
 def coverage_by_plan(

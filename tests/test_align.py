@@ -25,6 +25,7 @@ from rikg.align import (
     PlanItem,
     align_items,
     align_plans,
+    align_step,
     alignment_iri,
     alignment_triples,
     apply_overrides,
@@ -577,3 +578,20 @@ def test_shipped_overrides_name_items_of_the_bundled_plans(
         t.subject.value for t in graph if t.predicate.value.endswith("#method") and t.object.value == "manual"
     }
     assert len(manual) == sum(o.action == "link" for o in overrides)
+
+
+def test_align_step_writes_the_graph_and_reports_coverage(tmp_path: Path) -> None:
+    from rikg.build import DEFAULT_STEPS, build
+    from rikg.config import bundled_plans_dir
+
+    messages: list[str] = []
+    report = build(
+        bundled_plans_dir(),
+        str(tmp_path / "store"),
+        steps=(*DEFAULT_STEPS, align_step),
+        progress=messages.append,
+    )
+    assert report.graphs[ALIGNMENTS_GRAPH] > 0
+    coverage = [m for m in messages if ": alignment objectives " in m]
+    assert len(coverage) == len(report.plans) >= 4
+    assert any(re.match(r"ruse-2024-2027: alignment objectives (\d+)/\1 \(100%\)", m) for m in coverage)
