@@ -71,8 +71,9 @@ _CODE_BEFORE = re.compile(r"(?:[A-Za-zА-Яа-я0-9]|\d[-–/]|№\s*|No\.?\s*)$
 _NOT_AMOUNT_AFTER = re.compile(
     r"^(?:\s*(?:%|г\.|г\b|год\b|годин|[-–]\s*\d)|[A-Za-zА-Яа-я0-9])", re.IGNORECASE
 )
+_RANGE_BEFORE = re.compile(r"\d\s*(?:г\.?)?\s*[-–—]\s*$")
 _BARE_CELL = re.compile(rf"^[\s\-–—:;.,/()]*(?:{_NUMBER}[\s\-–—;,/()]*)+$")
-_YEAR_RANGE = (1990, 2040)
+_YEAR_RANGE = (1990, 2050)
 
 
 def parse_amounts(text: str) -> list[Amount]:
@@ -115,7 +116,7 @@ def _is_amount_position(text: str, match: re.Match[str]) -> bool:
         return False
     if match.group("currency") or match.group("scale"):
         return True
-    return not _NOT_AMOUNT_AFTER.match(text[match.end() :])
+    return not (_NOT_AMOUNT_AFTER.match(text[match.end() :]) or _RANGE_BEFORE.search(before))
 
 
 def _looks_like_year(number: str) -> bool:

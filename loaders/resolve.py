@@ -21,11 +21,11 @@ Entities keep their order of appearance and are de-duplicated by key.
 
 Funding cells follow the same scan, with these rules:
 
-* a generic source ("Външно финансиране", "Проекти", "Европейски фондове") directly followed in the
-  same item by a programme is dropped for it ("Външно финансиране /НПВУ/" → НПВУ); a budget followed by
-  a narrower one is dropped for it ("държавния бюджет ... делегираните от държавата дейности" →
-  Делегиран бюджет); a generic source in an item of its own is kept ("В рамките на утвърдените
-  бюджети и/или проекти" → both);
+* a generic source ("Външно финансиране", "Проекти", "Европейски фондове") directly followed by a
+  programme, with no list break between, is dropped for it ("Външно финансиране /НПВУ/" → НПВУ,
+  "Проекти по ОП РЧР" → ОП РЧР); a budget followed in the same item by a narrower one is dropped
+  for it ("държавния бюджет ... делегираните от държавата дейности" → Делегиран бюджет); a generic
+  source in an item of its own is kept ("В рамките на утвърдените бюджети и/или проекти" → both);
 * a municipality names the municipal budget, a public body its budget (``funding/<slug>-budget``,
   "Бюджет на МОН"), a generic actor its own money (``funding/<slug>-funds``, "Средства на НПО"),
   unless the name is written in lower case or sits inside a phrase ("приети от МС стандарти",
@@ -79,9 +79,12 @@ _QUALIFIER = re.compile(
 )
 _COMPANY_FORM = re.compile(r"(?:Е?[ЕО]ОД|Е?АД|ЕТ|СД|КД)")  # "ЕЕОД" is a typo seen in plans
 _VERBAL_NOUN = re.compile(r"(?:ане|яне|ене)$")
-_EDGE_PUNCTUATION = " \t\n-–—:.,;()/\\\"'„“”«»"
+_LIST_MARKS = " \t\n-–—:.,;()/\\'"
+_QUOTE_MARKS = '"„“”«»'
+_EDGE_PUNCTUATION = _LIST_MARKS + _QUOTE_MARKS
 _OPENING_QUOTES = frozenset('„«"“')
 _MAX_LABEL_TOKENS = 30
+_MAX_QUOTED = 200
 _FUZZY_MIN = 88
 _FUZZY_MIN_LENGTH = 6
 
@@ -232,7 +235,7 @@ class _Resolver:
         return None
 
     def _make_match(self, first: int, last: int, kind: Kind, key: str) -> _Match:
-        start, end = self.tokens[first].start, self.tokens[last].end
+        start, end = _mention_bounds(self.text, self.tokens[first].start, self.tokens[last].end)
         entry = self.registry.entry(key)
         raw = _raw_span(self.text, start, end)
         ref = EntityRef(raw, self.registry.label_of(key) or raw, key, True)
@@ -331,7 +334,7 @@ class _Resolver:
                 elif match is not None and self._leads_into(piece_end, match, chunk):
                     match.cover(self.text, piece_start, match.end)
                 else:
-                    found.extend(self._candidate(chunk))
+                    found.extend(self._candidate(piece))
             if match is not None:
                 found.append(match)
                 previous, position = match, match.end
@@ -356,7 +359,7 @@ class _Resolver:
         a company form; in a funding cell anything. Further on in the same item of a funding cell: parts
         of a programme ("Модул 3 ...") and words in lower case.
         """
-        chunk = piece.strip(_EDGE_PUNCTUATION)
+        chunk = _strip_noise_edges(piece, self.noise) or piece.strip(_EDGE_PUNCTUATION)
         if not self._has_break(previous.end, piece_start):
             return (
                 self.kind == "funding"
@@ -421,16 +424,19 @@ class _Resolver:
 
     def _introduces(self, ref: EntityRef, following: EntityRef) -> bool:
         entry, next_entry = self.registry.entry(ref.key), self.registry.entry(following.key)
-        if entry is None or next_entry is None or self._items_apart(ref, following):
+        if entry is None or next_entry is None:
             return False
         if next_entry.broader == entry.key:
-            return True
-        return bool(entry.is_generic_source and next_entry.is_programme)
+            return not self._apart(ref, following, _ITEM_BREAK)
+        return bool(entry.is_generic_source and next_entry.is_programme) and not self._apart(
+            ref, following, _BREAK
+        )
 
-    def _items_apart(self, ref: EntityRef, following: EntityRef) -> bool:
+    def _apart(self, ref: EntityRef, following: EntityRef, pattern: re.Pattern[str]) -> bool:
+        """Whether a break of that kind separates two mentions."""
         start = self.text.find(ref.raw)
         end = self.text.find(following.raw, start + len(ref.raw)) if start >= 0 else -1
-        return start < 0 or end < 0 or self._has_break(start + len(ref.raw), end, _ITEM_BREAK)
+        return start < 0 or end < 0 or self._has_break(start + len(ref.raw), end, pattern)
 
 
 def _clean(text: str) -> str:
@@ -441,42 +447,63 @@ def _clean(text: str) -> str:
 
 
 def _raw_span(text: str, start: int, end: int) -> str:
-    """The text of a mention, without list marks around it, with the closing quote of a quoted name."""
-    raw = text[start:end].strip(_EDGE_PUNCTUATION.replace("“", "").replace("”", "").replace("»", ""))
-    openers = sum(raw.count(char) for char in "„«")
-    closers = sum(raw.count(char) for char in "“”»")
-    if openers > closers and end < len(text) and text[end] in "“”»":
-        raw += text[end]
-    if raw.count('"') % 2 and end < len(text) and text[end] == '"':
-        raw += '"'
-    while raw and raw[-1] in "“”»" and sum(raw.count(c) for c in "„«") < sum(raw.count(c) for c in "“”»"):
-        raw = raw[:-1].rstrip()
-    return raw.strip()
+    """The text of a mention without list marks around it; quotes are kept where they pair up."""
+    return _tidy_mention(text[start:end])
+
+
+def _tidy_mention(raw: str) -> str:
+    """A mention without list marks around it; quotes are kept where they pair up."""
+    raw = raw.strip(_LIST_MARKS)
+    while raw and raw[0] in _QUOTE_MARKS and not _quotes_balanced(raw):
+        raw = raw[1:].strip(_LIST_MARKS)
+    while raw and raw[-1] in _QUOTE_MARKS and not _quotes_balanced(raw):
+        raw = raw[:-1].strip(_LIST_MARKS)
+    return raw
+
+
+def _mention_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The mention's offsets, taking in the quote marks around a quoted name („Успех за теб“)."""
+    following = text[end : end + 1]
+    if following and following in _QUOTE_MARKS:
+        if not _quotes_balanced(text[start:end]) and _quotes_balanced(text[start : end + 1]):
+            return start, end + 1
+        if start > 0 and text[start - 1] in _QUOTE_MARKS and _quotes_balanced(text[start - 1 : end + 1]):
+            return start - 1, end + 1
+    return start, end
+
+
+def _quotes_balanced(text: str) -> bool:
+    openers = sum(text.count(char) for char in "„«")
+    closers = sum(text.count(char) for char in "“”»")
+    return openers == closers and text.count('"') % 2 == 0
 
 
 def _quoted_mask(text: str) -> list[bool]:
-    """For each offset: whether it lies inside „...“ or «...» (list marks there belong to a name)."""
+    """For each offset: whether it lies inside „...“ or «...» (list marks there belong to a name).
+
+    Nesting is not counted: plans often close „A „B“ with one mark. A quote left open ends at the
+    line's end or after ``_MAX_QUOTED`` characters, so one stray mark cannot join a whole cell.
+    """
     mask: list[bool] = []
-    depth = 0
-    for char in text:
-        if char in "„«":
-            depth += 1
-        mask.append(depth > 0)
-        if char in "“”»" and depth > 0:
-            depth -= 1
-        elif char == "\n":
-            depth = 0
+    opened: int | None = None
+    for offset, char in enumerate(text):
+        if opened is not None and (char == "\n" or offset - opened > _MAX_QUOTED):
+            opened = None
+        if char in "„«" and opened is None:
+            opened = offset
+        mask.append(opened is not None)
+        if char in "“”»":
+            opened = None
     mask.append(False)
     return mask
 
 
 def _strip_noise_edges(chunk: str, noise: frozenset[str]) -> str:
-    words = chunk.split()
-    while words and normalise_name(words[0]) in noise:
-        words.pop(0)
-    while words and normalise_name(words[-1]) in noise:
-        words.pop()
-    return " ".join(words).strip(_EDGE_PUNCTUATION)
+    """The chunk without noise words at either end, otherwise as written."""
+    words = [word for word in re.finditer(r"\S+", chunk) if normalise_name(word.group()) not in noise]
+    if not words:
+        return ""
+    return _tidy_mention(chunk[words[0].start() : words[-1].end()])
 
 
 def _looks_like_name(chunk: str) -> bool:
