@@ -235,7 +235,8 @@ def contribution_graph(store: GraphStore) -> nx.DiGraph:
 def longest_chains(dag: nx.DiGraph) -> dict[str, tuple[str, ...]]:
     """For every node, the longest path that starts at it and follows the edges (itself alone at a top).
 
-    Cycles (which a sound graph does not have) are collapsed first: a chain crosses a cycle once.
+    Among equally long paths the first in sorted order wins. Cycles (which a sound graph does not
+    have) are collapsed first: a chain crosses a cycle once.
 
     >>> dag = nx.DiGraph([("activity", "measure"), ("measure", "goal"), ("goal", "eu"), ("measure", "eu")])
     >>> longest_chains(dag)["activity"]
@@ -244,17 +245,17 @@ def longest_chains(dag: nx.DiGraph) -> dict[str, tuple[str, ...]]:
     'c'
     """
     condensed = nx.condensation(dag)
-    members = {scc: sorted(data["members"]) for scc, data in condensed.nodes(data=True)}
-    best: dict[int, tuple[int, ...]] = {}
+    first_member = {scc: min(data["members"]) for scc, data in condensed.nodes(data=True)}
+    best: dict[int, tuple[str, ...]] = {}
     for scc in reversed(list(nx.topological_sort(condensed))):
         above = [best[successor] for successor in condensed.successors(scc)]
-        best[scc] = (scc, *max(above, key=lambda chain: (len(chain), chain), default=()))
-    chains: dict[str, tuple[str, ...]] = {}
-    for scc, chain in best.items():
-        tail = tuple(members[step][0] for step in chain[1:])
-        for node in members[scc]:
-            chains[node] = (node, *tail)
-    return chains
+        best[scc] = (first_member[scc], *_longest(above))
+    return {node: (node, *best[condensed.graph["mapping"][node]][1:]) for node in dag}
+
+
+def _longest(chains: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
+    """The longest chain; among equally long ones the first in sorted order (so results are stable)."""
+    return min(chains, key=lambda chain: (-len(chain), chain), default=())
 
 
 def chain_depths(dag: nx.DiGraph) -> list[PlanChainDepth]:
@@ -269,7 +270,7 @@ def chain_depths(dag: nx.DiGraph) -> list[PlanChainDepth]:
     plans = sorted(node for node, types in dag.nodes(data="types") if plan_class in (types or ()))
     for plan in plans:
         items = _plan_items(dag, plan)
-        path = max((chains[item] for item in items), key=lambda chain: (len(chain), chain), default=())
+        path = _longest(chains[item] for item in items)
         rows.append(
             PlanChainDepth(
                 plan=plan,

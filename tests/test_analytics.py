@@ -178,3 +178,82 @@ def test_reason_on_an_inconsistent_store_fails_with_the_culprit(
     assert "id:institution/rzi" in err and "disjoint" in err and "Traceback" not in err
     with open_store(demo_store_path, read_only=True) as store:
         assert INFERRED not in store.named_graphs()
+
+
+# --- the four bundled plans -------------------------------------------------------------------------
+
+INSTITUTION = f"{ID}institution/"
+
+
+@pytest.fixture(scope="module")
+def aligned_store_path(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The bundled plans built with their alignments (the chain up to the EU needs them); read it only."""
+    from rikg.align import align_step
+    from rikg.build import DEFAULT_STEPS, build
+    from rikg.config import bundled_plans_dir
+
+    steps = DEFAULT_STEPS if align_step in DEFAULT_STEPS else (*DEFAULT_STEPS, align_step)
+    path = tmp_path_factory.mktemp("aligned") / "store"
+    report = build(bundled_plans_dir(), path, steps=steps)
+    assert report.ok, report.errors
+    return str(path)
+
+
+@pytest.mark.parametrize("municipality", ["blagoevgrad", "kyustendil", "plovdiv"])
+def test_bundled_plans_pair_the_municipality_with_an_education_office(
+    built_store: GraphStore, municipality: str
+) -> None:
+    network = co_responsibility_network(built_store)
+    node = f"{INSTITUTION}municipality-{municipality}"
+    offices = {
+        partner: network[node][partner]["weight"]
+        for partner in network[node] if partner.removeprefix(INSTITUTION).split("-")[0] == "ruo"
+    }
+    assert offices and max(offices.values()) > 1, offices
+    assert network.nodes[node]["label"].startswith("Община")
+
+
+def test_bundled_plans_most_central_institutions(built_store: GraphStore) -> None:
+    top = institution_centrality(co_responsibility_network(built_store), top=10)
+    assert len(top) == 10
+    assert all(row.label and row.degree > 0 for row in top)
+    assert [row.weighted_degree for row in top] == sorted((row.weighted_degree for row in top), reverse=True)
+    assert any(row.betweenness > 0 for row in top)
+
+
+def test_bundled_plans_chain_up_to_the_eu_objectives(aligned_store_path: str) -> None:
+    with open_store(aligned_store_path, read_only=True) as store:
+        dag = contribution_graph(store)
+    rows = chain_depths(dag)
+    assert len(rows) == 4
+    for row in rows:
+        assert row.items > 0 and row.depth >= 4, (row.plan, row.path)
+        assert dag.nodes[row.path[0]]["document"] == row.plan
+        assert all(dag.has_edge(a, b) for a, b in zip(row.path, row.path[1:], strict=False))
+        assert row.path[-1].startswith(f"{ID}objective/eu-2020-2030/"), row.path
+
+
+def test_stats_on_the_bundled_plans(aligned_store_path: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["stats", "--store", aligned_store_path, "--top", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "id:graph/alignments" in out
+    central = out.split("Most central")[1].split("Chain depth")[0]
+    assert len([line for line in central.splitlines() if line[:1].isdigit()]) == 5
+    chain = out.split("Chain depth")[1]
+    assert len([line for line in chain.splitlines() if line.startswith("id:plan/")]) == 4
+
+
+def test_reason_on_the_bundled_plans(
+    aligned_store_path: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = str(tmp_path / "copy")
+    with open_store(aligned_store_path, read_only=True) as source, open_store(copy) as store:
+        store.import_data(source.export("nq"), "nq")
+    assert main(["reason", "--store", copy]) == 0, capsys.readouterr().err
+    with open_store(copy, read_only=True) as store:
+        reaches_eu = f"""ASK {{
+            ?activity a <https://w3id.org/rikg/ontology#Activity> .
+            GRAPH <{INFERRED}> {{ ?activity <https://w3id.org/rikg/ontology#contributesTo> ?goal }}
+            FILTER (STRSTARTS(STR(?goal), "{ID}objective/eu-2020-2030/"))
+        }}"""
+        assert store.query(reaches_eu).boolean

@@ -30,6 +30,9 @@ from rikg.output import format_table, term_text
 
 __all__ = ["run"]
 
+#: Labels longer than this are cut (with "…") so that a table row fits a terminal.
+LABEL_WIDTH = 48
+
 
 def run(args: argparse.Namespace) -> int:
     """Print the statistics of the store at ``args.store``; 0 on success."""
@@ -54,16 +57,16 @@ def run(args: argparse.Namespace) -> int:
         + format_table(
             ["rank", "institution", "label", "items", "partners", "shared", "betweenness"],
             [
-                [str(rank), short(row.institution), row.label, str(row.items), str(row.degree),
+                [str(rank), short(row.institution), clip(row.label), str(row.items), str(row.degree),
                  str(row.weighted_degree), f"{row.betweenness:.3f}"]
                 for rank, row in enumerate(central, start=1)
             ],
         ),
-        "Chain depth per plan (longest path from the plan's activities up)\n"
+        "Chain depth per plan (longest path up from the plan's activities, or its measures)\n"
         + format_table(
             ["plan", "label", "items", "depth", "top of the chain"],
             [
-                [short(row.plan), row.label, str(row.items), str(row.depth),
+                [short(row.plan), clip(row.label), str(row.items), str(row.depth),
                  short(row.path[-1]) if row.path else "-"]
                 for row in depths
             ],
@@ -80,3 +83,13 @@ def short(iri: str) -> str:
     'id:plan/ruse-2024-2027'
     """
     return term_text(NamedNode(iri))
+
+
+def clip(text: str, width: int = LABEL_WIDTH) -> str:
+    """``text`` on one line, cut to ``width`` characters with "…" when longer.
+
+    >>> clip("ПЛАН ЗА ДЕЙСТВИЕ НА ОБЩИНА РУСЕ", 12)
+    'ПЛАН ЗА ДЕЙ…'
+    """
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
