@@ -32,7 +32,7 @@ import io
 import shutil
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import owlready2
@@ -143,13 +143,18 @@ def require_java() -> str:
 
 
 def check_consistency(
-    graph: Graph, *, explain: bool = True, max_runs: int = DEFAULT_EXPLAIN_RUNS
+    graph: Graph,
+    *,
+    explain: bool = True,
+    max_runs: int = DEFAULT_EXPLAIN_RUNS,
+    progress: Callable[[str], None] | None = None,
 ) -> ConsistencyReport:
     """Ask HermiT whether ``graph`` (ontology and data together) has a model.
 
     When it has none and ``explain`` is set, HermiT is re-run on subsets of the individuals
     (at most ``max_runs`` times) to find a small set that still conflicts, and the report
-    names those individuals, their types and the disjoint classes they fall into.
+    names those individuals, their types and the disjoint classes they fall into. ``progress``
+    hears about that (slower) search before it starts.
 
     >>> from rikg.ontology.resources import ontology_graph
     >>> data = ontology_graph().parse(format="turtle", data='''
@@ -166,20 +171,22 @@ def check_consistency(
     run = _run_hermit(graph, property_values=False)
     if run.consistent:
         return ConsistencyReport(True, time.perf_counter() - started, unsatisfiable_classes=run.unsatisfiable)
-    return _inconsistent_report(graph, started, explain, max_runs)
+    return _inconsistent_report(graph, started, explain, max_runs, progress)
 
 
-def infer(graph: Graph) -> InferenceResult:
+def infer(graph: Graph, *, progress: Callable[[str], None] | None = None) -> InferenceResult:
     """The triples HermiT entails from ``graph`` that ``graph`` does not state.
 
     New class memberships (with their superclasses) and object-property links (with their
     super-properties and inverses) of individuals; schema-level inferences are left out.
-    Raises :class:`InconsistentGraphError` when the graph has no model.
+    Raises :class:`InconsistentGraphError` when the graph has no model (``progress`` as in
+    :func:`check_consistency`).
     """
     started = time.perf_counter()
     run = _run_hermit(graph, property_values=True)
     if not run.consistent:
-        raise InconsistentGraphError(_inconsistent_report(graph, started, True, DEFAULT_EXPLAIN_RUNS))
+        report = _inconsistent_report(graph, started, True, DEFAULT_EXPLAIN_RUNS, progress)
+        raise InconsistentGraphError(report)
     entailed = _entailed_triples(graph, run.hermit_graph)
     return InferenceResult(
         graph=entailed,
@@ -289,10 +296,14 @@ def _entailed_triples(asserted: Graph, hermit: Graph) -> Graph:
 # --- explaining an inconsistency -------------------------------------------------------------
 
 
-def _inconsistent_report(graph: Graph, started: float, explain: bool, max_runs: int) -> ConsistencyReport:
+def _inconsistent_report(
+    graph: Graph, started: float, explain: bool, max_runs: int, progress: Callable[[str], None] | None
+) -> ConsistencyReport:
     if not explain:
         text = "inconsistent (HermiT); run `rikg reason` for the conflicting individuals"
         return ConsistencyReport(False, time.perf_counter() - started, text)
+    if progress is not None:
+        progress(f"inconsistent: searching for the conflicting individuals (at most {max_runs} HermiT runs)")
     base, groups = _split(graph)
     culprits, complete = _conflict_set(base, groups, max_runs)
     conflict = [triple for culprit in culprits for triple in groups.get(culprit, [])]

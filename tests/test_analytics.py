@@ -176,6 +176,7 @@ def test_reason_on_an_inconsistent_store_fails_with_the_culprit(
     assert main(["reason", "--store", demo_store_path]) == 1
     err = capsys.readouterr().err
     assert "id:institution/rzi" in err and "disjoint" in err and "Traceback" not in err
+    assert "searching for the conflicting individuals" in err
     with open_store(demo_store_path, read_only=True) as store:
         assert INFERRED not in store.named_graphs()
 

@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
             raise RikgError(f"the store at {args.store} holds no graphs: run `rikg build` first")
         exported = time.perf_counter() - started
         try:
-            result = infer(graph)
+            result = infer(graph, progress=lambda message: print(f"rikg reason: {message}", file=sys.stderr))
         except InconsistentGraphError:
             store.drop_graphs([INFERRED_GRAPH])
             print(f"rikg reason: dropped {INFERRED_GRAPH} (the graphs are inconsistent)", file=sys.stderr)

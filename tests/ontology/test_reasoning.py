@@ -90,8 +90,11 @@ def test_a_functional_data_property_with_two_values_is_inconsistent() -> None:
 
 def test_infer_refuses_an_inconsistent_graph() -> None:
     graph = with_ontology("<institution/x> a rikg:Measure , rikg:Institution .")
-    with pytest.raises(InconsistentGraphError, match="id:institution/x"):
-        infer(graph)
+    heard: list[str] = []
+    with pytest.raises(InconsistentGraphError, match="id:institution/x") as raised:
+        infer(graph, progress=heard.append)
+    assert raised.value.report.culprits == (str(ID["institution/x"]),)
+    assert len(heard) == 1 and "searching" in heard[0]
 
 
 def test_unsatisfiable_classes_are_listed() -> None:
