@@ -100,7 +100,7 @@ _NOISE_WORDS = frozenset(
 _FUNDING_NOISE_WORDS = _NOISE_WORDS | frozenset(
     re.findall(r"\S+", "средства средствата финансиране финансира финансирани източник източници")
 )
-_BUDGET_WORDS = frozenset({"бюджет", "бюджета", "бюджетът", "бюджетите"})
+_BUDGET_WORDS = frozenset({"бюджет", "бюджета", "бюджетът", "бюджетите", "рамките"})
 #: Words a funding phrase leads into the next name with ("Бюджет на ДАЗД", "процедури по ...").
 _LINKING_WORDS = frozenset({"на", "по", "от", "към", "чрез"})
 _NO_SOURCE = re.compile(
@@ -251,12 +251,12 @@ class _Resolver:
         return _Match(first, last, ref, start, end)
 
     def _has_units(self, key: str) -> bool:
-        """Bodies with regional units: those with an acronym, except national bodies that have sub-bodies."""
+        """Bodies with a unit per town: regional bodies, and bodies with an acronym (КЗД, ДБТ), except
+        national ones whose units are separate bodies already (МОН has РУО, so "МОН Русе" is МОН)."""
         entry = self.registry.entry(key)
-        if entry is None or not entry.acronym:
+        if entry is None or not (entry.acronym or entry.level == "Regional"):
             return False
-        has_children = any(other.parent == key for other in self.registry.entries.values())
-        return not (entry.level == "National" and has_children)
+        return not (entry.level == "National" and self.registry.has_sub_bodies(key))
 
     def _town_after(self, last: int) -> tuple[str, int] | None:
         """A town right after token ``last`` ("РУО-Русе", "РЗИ гр. Благоевград"), and its last token."""

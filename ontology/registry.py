@@ -189,6 +189,7 @@ class Registry:
         self.entries = entries
         self._index: dict[Kind, dict[str, str]] = {"institution": {}, "funding": {}, "territory": {}}
         self._towns: dict[str, str] = {normalise_name(name): name for name in OBLAST_NAMES}
+        self._parents = {entry.parent for entry in entries.values() if entry.parent}
         for entry in entries.values():
             for label in entry.labels():
                 self._index[entry.kind].setdefault(normalise_name(label), entry.key)
@@ -203,7 +204,10 @@ class Registry:
             self._towns.setdefault(normalise_name(name), name)
 
     def lookup(self, name: str, kind: Kind) -> str | None:
-        """The key of the entry of that kind with this label, acronym or variant spelling, if any."""
+        """The key of the entry of that kind with this label, acronym or variant spelling, if any.
+
+        For ``"territory"`` a town that is both an oblast and a municipality gives the oblast.
+        """
         normalised = normalise_name(name)
         if normalised in _COMMON_WORDS and name.strip() != name.strip().upper():
             return None
@@ -231,6 +235,10 @@ class Registry:
         """The parent body (``org:subOrganizationOf``) of an institution key."""
         entry = self.entries.get(key)
         return entry.parent if entry else None
+
+    def has_sub_bodies(self, key: str) -> bool:
+        """Whether some institution is ``org:subOrganizationOf`` this one (МОН has РУО)."""
+        return key in self._parents
 
     def all_labels(self, kind: Kind) -> list[tuple[str, str]]:
         """Every (label as written, key) pair of that kind, in file order."""
