@@ -1,0 +1,121 @@
+"""SHACL validation: mapped plans conform; broken data is reported one line per violation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+from rdflib import Graph
+from rikg.graph_store.base import GraphStore
+from rikg.ontology.resources import ontology_resource, reference_resources
+from test_mapping import make_doc
+
+from rikg.cli import main
+from rikg.mapping import ReferenceIndex, map_plan
+from rikg.validation import store_graph, validate_graph
+
+
+def as_rdflib(triples: list[pyoxigraph.Triple]) -> Graph:
+    data = pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES)
+    return Graph().parse(data=data, format="nt")
+
+
+def reference_triples() -> list[pyoxigraph.Triple]:
+    return [t for resource in reference_resources() for t in resource.triples()]
+
+
+def test_hand_made_plan_conforms_with_reference_and_ontology() -> None:
+    reference = reference_triples()
+    mapped = map_plan(make_doc(), ReferenceIndex.from_triples(reference))
+    report = validate_graph(as_rdflib(mapped + reference + ontology_resource().triples()))
+    assert report.conforms, report.text()
+    assert report.violations == []
+
+
+def test_plan_graph_alone_is_self_contained() -> None:
+    """Without reference data the plan graph still describes every node it links to (except policy areas)."""
+    doc = make_doc()
+    report = validate_graph(as_rdflib(map_plan(doc)))
+    rules = {violation.rule for violation in report.violations}
+    assert rules <= {"[plan-item-policy-area]"}, report.text()
+
+
+def test_priority_without_policy_area_is_reported_per_item() -> None:
+    doc = make_doc()
+    doc.priorities[1].policy_area = None
+    reference = reference_triples()
+    report = validate_graph(
+        as_rdflib(
+            map_plan(doc, ReferenceIndex.from_triples(reference)) + reference + ontology_resource().triples()
+        )
+    )
+    assert not report.conforms
+    assert [v.rule for v in report.violations] == ["[plan-item-policy-area]"]
+    violation = report.violations[0]
+    assert violation.focus == "id:plan/test-2024-2027/priority-2/measure/1.1"
+    assert violation.path == "rikg:policyArea"
+    lines = report.text().splitlines()
+    assert lines[0] == "[plan-item-policy-area] 1 violation"
+    assert lines[1].startswith(
+        "  id:plan/test-2024-2027/priority-2/measure/1.1  rikg:policyArea: [plan-item-"
+    )
+
+
+def test_report_lines_are_sorted_and_grouped() -> None:
+    broken = as_rdflib(
+        [
+            pyoxigraph.Triple(
+                pyoxigraph.NamedNode(f"https://w3id.org/rikg/id/x/{name}/span"),
+                pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                pyoxigraph.NamedNode("https://w3id.org/rikg/ontology#SourceSpan"),
+            )
+            for name in ("b", "a")
+        ]
+    )
+    report = validate_graph(broken)
+    text = report.text().splitlines()
+    headings = [line for line in text if not line.startswith("  ")]
+    assert (
+        headings
+        == sorted(headings)
+        == ["[span-file] 2 violations", "[span-line-end] 2 violations", "[span-line-start] 2 violations"]
+    )
+    first_group = text[1:3]
+    assert first_group == sorted(first_group) and first_group[0].startswith("  id:x/a/span  rikg:sourceFile:")
+
+
+def test_built_store_conforms(built_store: GraphStore) -> None:
+    report = validate_graph(store_graph(built_store))
+    assert report.conforms, report.text()
+
+
+def test_validate_command_exits_zero_on_the_built_store(
+    built_store_path: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["validate", "--store", built_store_path]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("conforms: ")
+
+
+def test_validate_command_reports_violations(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from rikg.graph_store import open_store
+
+    store_path = str(tmp_path / "store")
+    with open_store(store_path) as store:
+        store.replace_graphs(
+            {
+                "https://w3id.org/rikg/id/graph/broken": [
+                    pyoxigraph.Triple(
+                        pyoxigraph.NamedNode("https://w3id.org/rikg/id/plan/x/m/1"),
+                        pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                        pyoxigraph.NamedNode("https://w3id.org/rikg/ontology#Measure"),
+                    )
+                ]
+            }
+        )
+    assert main(["validate", "--store", store_path]) == 1
+    captured = capsys.readouterr()
+    assert "[plan-item-label] 1 violation" in captured.out
+    assert "  id:plan/x/m/1  skos:prefLabel: [plan-item-label]" in captured.out
+    assert captured.err.count("\n") == 1 and "does not conform" in captured.err
