@@ -188,6 +188,7 @@ def build(
 ) -> BuildReport:
     """Run the build steps into the store and write the JSON quality report; returns the report.
 
+    Steps run in order; a step listed twice runs once (``(*DEFAULT_STEPS, align_step)`` aligns once).
     Files that could not be loaded are in ``report.errors`` (``report.ok`` is
     False); everything else was loaded. Raises :class:`~rikg.errors.RikgError`
     only for what stops the whole build (no plans folder, store unreachable).
@@ -201,7 +202,7 @@ def build(
     report = BuildReport(store=location, plans_dir=str(folder))
     with open_store(location) as store:
         context = BuildContext(store=store, plans_dir=folder, report=report, progress=progress)
-        for step in steps:
+        for step in dict.fromkeys(steps):  # a step listed twice runs once
             step(context)
     report.write(Path(report_path) if report_path is not None else default_report_path(location))
     return report
