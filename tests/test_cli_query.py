@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from rikg.loaders.records import PlanDocument
+from rikg.queries.catalogue import list_queries, names
 
 from rikg.cli import main
-from rikg.commands.query import _catalogue
 from rikg.mapping import plan_iri
 
 PREFIXES = (
@@ -139,7 +139,7 @@ def test_injection_string_stays_a_literal(
     assert json.loads(out)["results"]["bindings"] == [{"q": {"type": "literal", "value": payload}}]
 
 
-def test_rq_file_with_header_defaults_and_types(
+def test_rq_file_with_catalogue_header_defaults_and_types(
     built_store_path: str,
     bundled_plans: list[PlanDocument],
     tmp_path: Path,
@@ -148,12 +148,15 @@ def test_rq_file_with_header_defaults_and_types(
     doc = bundled_plans[-1]
     query_file = tmp_path / "measures.rq"
     query_file.write_text(
-        "# title: Measures of one plan from a year on\n"
-        f"# param: plan = id:plan/{doc.slug} (iri)\n"
-        "# param: year = 1990 (year)\n"
+        "# title: Measures of one plan\n"
+        "# audience: tester\n"
+        "# description: How many measures one plan has.\n"
+        f"# param: plan (iri) = id:plan/{doc.slug} -- the plan\n"
+        "# param: year (year) = 1990 -- any year\n"
+        "# columns: plan, year, n, type\n"
         + PREFIXES
-        + "SELECT (COUNT(?m) AS ?n) (SAMPLE(DATATYPE(?year)) AS ?type) {\n"
-        "  ?m a rikg:Measure ; rikg:inDocument ?plan . }\n",
+        + "SELECT ?plan ?year (COUNT(?m) AS ?n) (SAMPLE(DATATYPE(?year)) AS ?type) {\n"
+        "  ?m a rikg:Measure ; rikg:inDocument ?plan . } GROUP BY ?plan ?year\n",
         encoding="utf-8",
     )
     status, out, err = run(capsys, "query", str(query_file), "--format", "json", "--store", built_store_path)
@@ -171,10 +174,27 @@ def test_rq_file_with_header_defaults_and_types(
     assert status == 1 and "unknown parameter 'town'" in err
 
 
+def test_catalogue_query_by_name_with_a_param(
+    built_store_path: str, bundled_plans: list[PlanDocument], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every catalogue query that takes a plan returns rows of that plan only."""
+    doc = bundled_plans[0]
+    for query in list_queries():
+        if "plan" not in [p.name for p in query.parameters]:
+            continue
+        status, out, err = run(
+            capsys, "query", query.name, "--param", f"plan=id:plan/{doc.slug}", "--format", "json",
+            "--store", built_store_path,
+        )  # fmt: skip
+        assert status == 0, err
+        plans = {b["plan"]["value"] for b in json.loads(out)["results"]["bindings"] if "plan" in b}
+        assert plans <= {plan_iri(doc.slug)}, query.name
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["query", "no-such-query"], "no-such-query: no such catalogue query"),
+        (["query", "no-such-query"], "no catalogue query 'no-such-query'"),
         (["query", "missing.rq"], "missing.rq: cannot read"),
         (["query", "--sparql", "SELECT WHERE {"], "rikg query: error: "),
         (["query", "x", "--sparql", "ASK {}"], "not both"),
@@ -198,11 +218,11 @@ def test_list_names_every_catalogue_query(capsys: pytest.CaptureFixture[str]) ->
     status, out, _ = run(capsys, "query", "--list")
     assert status == 0
     lines = out.splitlines()
-    assert lines[0].split() == ["name", "title", "parameters"]
-    assert {line.split()[0] for line in lines[2:]} == set(_catalogue())
+    assert lines[0].split() == ["name", "audience", "parameters", "title"]
+    assert {line.split()[0] for line in lines[2:]} == set(names())
 
 
-@pytest.mark.parametrize("name", sorted(_catalogue()))
+@pytest.mark.parametrize("name", names())
 def test_every_catalogue_query_runs_with_its_defaults(
     built_store_path: str, capsys: pytest.CaptureFixture[str], name: str
 ) -> None:

@@ -2,16 +2,15 @@
 
 Parameters (``--param name=value``) are bound to the query's variables as RDF
 terms by the store (``GraphStore.query(bindings=...)``), never pasted into the
-text. A query's header declares its parameters, one comment line each::
+text. A catalogue query, or a ``.rq`` file with a catalogue header
+(:mod:`rikg.queries.catalogue`), declares its parameters with their types and
+defaults and refuses unknown names; a plain ``.rq`` file or ``--sparql`` text
+takes any parameter, typed by the look of its value (:func:`rikg.params.to_term`).
 
-    # param: plan = id:plan/ruse-2024-2027 (iri)
-
-giving the name, an optional default and an optional type (see
-:mod:`rikg.params`); a query with declared parameters refuses unknown names.
-
->>> header = "# title: x\\n# param: plan = id:plan/ruse-2024-2027 (iri)\\n# param: year (year)\\n"
->>> declared_parameters(header + "SELECT * {}")
-{'plan': ('id:plan/ruse-2024-2027', 'iri'), 'year': (None, 'year')}
+>>> has_catalogue_header("# title: Plans\\n# param: plan (iri)\\nSELECT * {}")
+True
+>>> has_catalogue_header("# my notes\\nSELECT * {}")
+False
 """
 
 from __future__ import annotations
@@ -19,92 +18,76 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
 
 from rikg.errors import QueryError
 from rikg.graph_store import open_store
+from rikg.graph_store.base import Term
 from rikg.output import format_result, format_table
-from rikg.params import bind_parameters
+from rikg.params import bind_parameters, parse_assignment
+from rikg.queries.catalogue import CatalogueQuery, get, list_queries, parse_query
 
-_PARAM_LINE = re.compile(
-    r"^#\s*param(?:eter)?\s*:\s*\??(?P<name>[A-Za-z_]\w*)\s*"
-    r"(?:=\s*(?P<default>.*?))?\s*(?:\((?P<type>[A-Za-z]+)\))?\s*$",
-    re.MULTILINE,
-)
-_TITLE_LINE = re.compile(r"^#\s*title\s*:\s*(?P<title>.+?)\s*$", re.MULTILINE)
+_HEADER_FIELD = re.compile(r"#\s*(?:title|audience|description|param|columns)\s*:")
 
 
-@dataclass(frozen=True)
-class QuerySource:
-    """A query's text and where it came from (catalogue name, file path or ``--sparql``)."""
-
-    origin: str
-    text: str
-
-
-def declared_parameters(text: str) -> dict[str, tuple[str | None, str | None]]:
-    """Parameters declared in a query's header comments: name -> (default, type)."""
-    declared: dict[str, tuple[str | None, str | None]] = {}
-    for match in _PARAM_LINE.finditer(text):
-        default = match.group("default")
-        declared[match.group("name")] = (default if default else None, match.group("type"))
-    return declared
+def has_catalogue_header(text: str) -> bool:
+    """True when the leading comment lines of a query hold a catalogue header field."""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            return False
+        if _HEADER_FIELD.match(stripped):
+            return True
+    return False
 
 
-def _catalogue() -> dict[str, str]:
-    """Catalogue query names -> text, from the ``rikg.queries`` package data."""
-    folder = files("rikg.queries")
-    return {
-        entry.name.removesuffix(".rq"): entry.read_text(encoding="utf-8")
-        for entry in folder.iterdir()
-        if entry.name.endswith(".rq") and entry.is_file()
-    }
+def _read_file(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise QueryError(f"{path}: cannot read: {error.strerror or error}") from None
 
 
-def _source(args: argparse.Namespace) -> QuerySource:
+def _catalogue_bindings(query: CatalogueQuery, assignments: list[str]) -> dict[str, Term]:
+    bindings: dict[str, Term] = query.bindings(dict(parse_assignment(text) for text in assignments))
+    return bindings
+
+
+def _query_and_bindings(args: argparse.Namespace) -> tuple[str, dict[str, Term]]:
     if args.sparql is not None and args.name:
         raise QueryError("give a query name or file, or --sparql, not both")
     if args.sparql is not None:
-        return QuerySource("--sparql", args.sparql)
+        return args.sparql, bind_parameters(args.param)
     if not args.name:
         raise QueryError("give a catalogue query name, a .rq file or --sparql TEXT (see --list)")
     path = Path(args.name)
     if args.name.endswith(".rq") or path.exists():
-        try:
-            return QuerySource(str(path), path.read_text(encoding="utf-8"))
-        except OSError as error:
-            raise QueryError(f"{path}: cannot read: {error.strerror or error}") from None
-    catalogue = _catalogue()
-    if args.name not in catalogue:
-        known = ", ".join(sorted(catalogue)) or "none installed"
-        raise QueryError(f"{args.name}: no such catalogue query (known: {known})")
-    return QuerySource(args.name, catalogue[args.name])
+        text = _read_file(path)
+        if has_catalogue_header(text):
+            query = parse_query(path.stem, text)
+            return query.sparql, _catalogue_bindings(query, args.param)
+        return text, bind_parameters(args.param)
+    query = get(args.name)
+    return query.sparql, _catalogue_bindings(query, args.param)
 
 
-def _list_catalogue() -> str:
-    rows = []
-    for name, text in sorted(_catalogue().items()):
-        title = _TITLE_LINE.search(text)
-        params = ", ".join(declared_parameters(text))
-        rows.append([name, title.group("title") if title else "", params])
-    return format_table(["name", "title", "parameters"], rows) + "\n"
+def _catalogue_table() -> str:
+    rows = [
+        [query.name, query.audience, ", ".join(p.name for p in query.parameters), query.title]
+        for query in list_queries()
+    ]
+    return format_table(["name", "audience", "parameters", "title"], rows) + "\n"
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the query against the store and write the result to standard output."""
     if args.list:
-        sys.stdout.write(_list_catalogue())
+        sys.stdout.write(_catalogue_table())
         return 0
-    source = _source(args)
-    declared = declared_parameters(source.text)
-    bindings = bind_parameters(
-        args.param,
-        {name: kind for name, (_, kind) in declared.items()} if declared else None,
-        {name: default for name, (default, _) in declared.items() if default is not None},
-    )
+    sparql, bindings = _query_and_bindings(args)
     with open_store(args.store, read_only=True) as store:
-        result = store.query(source.text, bindings)
+        result = store.query(sparql, bindings)
     sys.stdout.write(format_result(result, args.format))
     return 0
