@@ -8,6 +8,7 @@ import pyoxigraph
 import pytest
 from rdflib import Graph
 from rikg.graph_store.base import GraphStore
+from rikg.loaders.records import Period
 from rikg.ontology.resources import ontology_resource, reference_resources
 from test_mapping import make_doc
 
@@ -119,3 +120,27 @@ def test_validate_command_reports_violations(tmp_path: Path, capsys: pytest.Capt
     assert "[plan-item-label] 1 violation" in captured.out
     assert "  id:plan/x/m/1  skos:prefLabel: [plan-item-label]" in captured.out
     assert captured.err.count("\n") == 1 and "does not conform" in captured.err
+
+
+def test_sparql_constraints_are_checked_for_every_focus_node() -> None:
+    """The parse-once data graph still evaluates SPARQL-based rules per node (years, EUR rate)."""
+    doc = make_doc()
+    measures = doc.measures()
+    measures[1].period = Period("2027–2024", 2027, 2024)
+    measures[2].period = Period("2026–2025", 2026, 2025)
+    reference = reference_triples()
+    mapped = map_plan(doc, ReferenceIndex.from_triples(reference))
+    eur = "https://w3id.org/rikg/ontology#amountEUR"
+    mapped = [
+        pyoxigraph.Triple(t.subject, t.predicate, pyoxigraph.Literal("1.00", datatype=t.object.datatype))
+        if t.predicate.value == eur
+        else t
+        for t in mapped
+    ]
+    report = validate_graph(as_rdflib(mapped + reference + ontology_resource().triples()))
+    found = sorted((v.rule, v.focus) for v in report.violations)
+    assert found == [
+        ("[amount-eur-rate]", "id:plan/test-2024-2027/education/measure/1.1/amount/1"),
+        ("[year-order]", "id:plan/test-2024-2027/education/measure/1.1-2"),
+        ("[year-order]", "id:plan/test-2024-2027/education/measure/m2"),
+    ]
