@@ -197,6 +197,7 @@ def test_catalogue_query_by_name_with_a_param(
         (["query", "no-such-query"], "no catalogue query 'no-such-query'"),
         (["query", "missing.rq"], "missing.rq: cannot read"),
         (["query", "--sparql", "SELECT WHERE {"], "rikg query: error: "),
+        (["query", "--sparql", "SELECT * WHERE {"], "invalid SPARQL"),
         (["query", "x", "--sparql", "ASK {}"], "not both"),
         (["query"], "give a catalogue query name"),
         (["query", "--sparql", "ASK {}", "--param", "novalue"], "expected NAME=VALUE"),

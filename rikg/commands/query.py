@@ -88,6 +88,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     sparql, bindings = _query_and_bindings(args)
     with open_store(args.store, read_only=True) as store:
-        result = store.query(sparql, bindings)
+        try:
+            result = store.query(sparql, bindings)
+        except QueryError as error:  # parser messages may span lines; the command prints one
+            raise QueryError(" ".join(str(error).split())) from None
     sys.stdout.write(format_result(result, args.format))
     return 0
