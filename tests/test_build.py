@@ -199,3 +199,18 @@ def test_plans_of_another_folder_are_kept(tmp_path: Path, capsys: pytest.Capture
     captured = capsys.readouterr()
     assert f"note: kept {kept}" in captured.err
     assert (tmp_path / "q.json").exists()
+
+
+def test_two_files_of_the_same_plan_are_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    original = _plan_files()[0]
+    shutil.copy(original, plans / original.name)
+    shutil.copy(original, plans / ("copy-of-" + original.name))
+    status = main(["build", "--plans", str(plans), "--store", str(tmp_path / "store")])
+    captured = capsys.readouterr()
+    assert status == 1
+    errors = [line for line in captured.err.splitlines() if ": error: " in line]
+    assert len(errors) == 1
+    assert errors[0].startswith(f"rikg build: error: copy-of-{original.name}: plan ")
+    assert "duplicate plan" in errors[0] and original.name in errors[0]
