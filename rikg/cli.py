@@ -41,7 +41,9 @@ def _add_query(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p = sub.add_parser("query", help="run a catalogue query, a .rq file or inline SPARQL")
     p.add_argument("name", nargs="?", help="catalogue query name or path to a .rq file")
     p.add_argument("--sparql", default=None, help="inline SPARQL text")
-    p.add_argument("--param", action="append", default=[], metavar="K=V", help="bind a parameter (repeatable)")
+    p.add_argument(
+        "--param", action="append", default=[], metavar="K=V", help="bind a parameter (repeatable)"
+    )
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--list", action="store_true", help="list the catalogue")
     _store_option(p)
@@ -128,19 +130,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RikgError as error:
         if args.debug:
             raise
-        print(f"rikg {args.command}: error: {error}", file=sys.stderr)
+        print(f"rikg {args.command}: error: {one_line(str(error))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"rikg {args.command}: interrupted", file=sys.stderr)
         return 130
-    except Exception as error:  # noqa: BLE001 - the one place that turns a crash into one line
+    except Exception as error:
+        # The one place that turns a crash into one line; --debug shows the traceback.
         if args.debug:
             raise
-        print(
-            f"rikg {args.command}: internal error: {type(error).__name__}: {error} (run with --debug for details)",
-            file=sys.stderr,
-        )
+        detail = one_line(f"{type(error).__name__}: {error}")
+        hint = "(run with --debug for details)"
+        print(f"rikg {args.command}: internal error: {detail} {hint}", file=sys.stderr)
         return 2
+
+
+def one_line(message: str) -> str:
+    """Collapse a message to one line, so that every error is one line on standard error.
+
+    >>> one_line("bad plan" + chr(10) + "  line 3:  empty cell ")
+    'bad plan line 3: empty cell'
+    """
+    return " ".join(message.split())
 
 
 if __name__ == "__main__":
