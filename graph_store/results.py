@@ -36,9 +36,9 @@ from pyoxigraph import (
     parse,
     parse_query_results,
 )
-from rikg.ontology.vocab import ID_NS, RIKG_NS
 
 from rikg.errors import QueryError, StoreError
+from rikg.ontology.vocab import ID_NS, RIKG_NS
 
 from .base import QueryResult, Term
 

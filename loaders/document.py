@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 
 from rikg.loaders.records import SourceSpan, UpstreamRef
 from rikg.loaders.text import clean_text
-
 from rikg.slugs import slugify
 
 __all__ = ["OBLASTS", "DocumentMetadata", "find_upstream", "read_metadata"]

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from rapidfuzz import fuzz
+
 from rikg.loaders.text import clean_text, leading_code
 
 __all__ = [

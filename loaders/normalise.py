@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
+
 from rikg.loaders.records import Amount, Period
 from rikg.ontology.registry import fix_homoglyphs
 

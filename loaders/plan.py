@@ -38,6 +38,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rikg.errors import PlanError
 from rikg.loaders.decode import read_plan_lines
 from rikg.loaders.document import read_metadata
 from rikg.loaders.layout import (
@@ -67,8 +68,6 @@ from rikg.loaders.text import (
     split_coded_items,
     split_list_items,
 )
-
-from rikg.errors import PlanError
 from rikg.slugs import slugify
 
 __all__ = ["coverage", "indicator_items", "load_plan", "load_plans"]

@@ -55,10 +55,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
+
 from rikg.loaders.normalise import fix_homoglyphs
 from rikg.loaders.records import EntityRef
 from rikg.ontology.registry import Kind, Registry, get_registry, is_case_sensitive, normalise_name
-
 from rikg.slugs import slugify
 
 __all__ = ["resolve_funding", "resolve_institutions"]

@@ -26,6 +26,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
+
 from rikg.loaders.layout import (
     LEVEL_ROLES,
     CellStyle,

@@ -39,9 +39,9 @@ import owlready2
 from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
-from rikg.ontology.vocab import ID_NS, RIKG_NS
 
 from rikg.errors import RikgError
+from rikg.ontology.vocab import ID_NS, RIKG_NS
 
 __all__ = [
     "ConsistencyReport",

@@ -42,9 +42,9 @@ from typing import Literal as TypingLiteral
 from typing import get_args
 
 from pyoxigraph import Literal
-from rikg.graph_store.base import GraphStore, QueryResult, Term
 
 from rikg.errors import QueryError
+from rikg.graph_store.base import GraphStore, QueryResult, Term
 from rikg.params import to_term
 
 __all__ = [

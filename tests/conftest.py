@@ -25,14 +25,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from rikg.graph_store import open_store
-from rikg.graph_store.base import GraphStore
-from rikg.loaders.plan import load_plans
-from rikg.loaders.records import PlanDocument
 
 from rikg.build import build
 from rikg.config import bundled_plans_dir
 from rikg.errors import PlanError
+from rikg.graph_store import open_store
+from rikg.graph_store.base import GraphStore
+from rikg.loaders.plan import load_plans
+from rikg.loaders.records import PlanDocument
 from rikg.quality import BuildReport
 
 

@@ -14,8 +14,6 @@ from pathlib import Path
 import pytest
 from pyoxigraph import NamedNode
 from rapidfuzz import fuzz
-from rikg.loaders.records import Measure, Objective, PlanDocument, Priority, SourceSpan, UpstreamRef
-from rikg.ontology.vocab import ID_NS
 
 from rikg.align import (
     ALIGNMENTS_GRAPH,
@@ -36,6 +34,8 @@ from rikg.align import (
     plan_items,
 )
 from rikg.errors import RikgError
+from rikg.loaders.records import Measure, Objective, PlanDocument, Priority, SourceSpan, UpstreamRef
+from rikg.ontology.vocab import ID_NS
 from rikg.textsim import TextIndex, normalise, stem, stems
 
 NS = f"{ID_NS}objective/ns-2021-2030/"
@@ -369,6 +369,7 @@ def test_the_shipped_overrides_file_is_valid() -> None:
 def test_alignment_triples_conform_to_the_shapes(goals: list[NationalGoal]) -> None:
     import pyshacl
     from rdflib import Graph
+
     from rikg.ontology.resources import shapes_graph
 
     objective = item("objective", "health", "3", "3. Развитие на концепцията за здравна медиация")
@@ -491,9 +492,8 @@ def test_build_alignment_graph_names_the_alignments_graph(tmp_path: Path) -> Non
 
 @pytest.fixture(scope="module")
 def bundled() -> list[PlanDocument]:
-    from rikg.loaders.plan import load_plans
-
     from rikg.config import bundled_plans_dir
+    from rikg.loaders.plan import load_plans
 
     plans = [doc for doc in load_plans(bundled_plans_dir()) if isinstance(doc, PlanDocument)]
     assert len(plans) >= 4

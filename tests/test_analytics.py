@@ -10,10 +10,6 @@ from pathlib import Path
 
 import pyoxigraph
 import pytest
-from rikg.graph_store import open_store
-from rikg.graph_store.base import GraphStore
-from rikg.ontology import ontology_resource
-from rikg.ontology.vocab import ID_NS, graph_iri
 
 from rikg.analytics import (
     chain_depths,
@@ -23,6 +19,10 @@ from rikg.analytics import (
     longest_chains,
 )
 from rikg.cli import main
+from rikg.graph_store import open_store
+from rikg.graph_store.base import GraphStore
+from rikg.ontology import ontology_resource
+from rikg.ontology.vocab import ID_NS, graph_iri
 
 ID = ID_NS
 PLAN_GRAPH = str(graph_iri("plan/demo-2024-2027"))

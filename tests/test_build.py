@@ -7,13 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from rikg.graph_store import open_store
-from rikg.graph_store.base import GraphStore
-from rikg.loaders.records import PlanDocument
 
 from rikg.build import ONTOLOGY_GRAPH, REFERENCE_GRAPH, build, default_report_path
 from rikg.cli import main
 from rikg.config import bundled_plans_dir
+from rikg.graph_store import open_store
+from rikg.graph_store.base import GraphStore
+from rikg.loaders.records import PlanDocument
 from rikg.mapping import plan_graph_iri, plan_iri
 from rikg.quality import BuildReport
 

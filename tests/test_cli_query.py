@@ -8,11 +8,11 @@ import json
 from pathlib import Path
 
 import pytest
-from rikg.loaders.records import PlanDocument
-from rikg.queries.catalogue import list_queries, names
 
 from rikg.cli import main
+from rikg.loaders.records import PlanDocument
 from rikg.mapping import plan_iri
+from rikg.queries.catalogue import list_queries, names
 
 PREFIXES = (
     "PREFIX rikg: <https://w3id.org/rikg/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "

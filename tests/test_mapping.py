@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from pyoxigraph import Literal, NamedNode, Quad, Store, Triple
+
 from rikg.loaders.records import (
     Activity,
     Amount,
@@ -20,7 +21,6 @@ from rikg.loaders.records import (
     UnparsedFragment,
     UpstreamRef,
 )
-
 from rikg.mapping import ReferenceIndex, code_segment, eur_from_bgn, map_plan, single_number
 
 ID = "https://w3id.org/rikg/id/"

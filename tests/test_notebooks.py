@@ -15,9 +15,9 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
-from rikg.graph_store import GraphStore
 
 from rikg.config import STORE_ENV, project_root
+from rikg.graph_store import GraphStore
 
 NOTEBOOKS = sorted((project_root() / "notebooks").glob("*.ipynb"))
 KERNEL = "rikg-test-python"

@@ -22,16 +22,16 @@ from pathlib import Path
 import pytest
 from pyoxigraph import NamedNode, Triple
 from rapidfuzz import fuzz
-from rikg.graph_store import open_store
-from rikg.graph_store.base import GraphStore
-from rikg.loaders.records import Activity, Measure, Objective, PlanDocument, Priority, SourceSpan, UpstreamRef
-from rikg.ontology.resources import ontology_resource, reference_resources
-from rikg.ontology.vocab import ID_NS, RIKG_NS
 
 from rikg.align import ALIGNMENTS_GRAPH, build_alignment_graph
 from rikg.cli import main
 from rikg.errors import RikgError
+from rikg.graph_store import open_store
+from rikg.graph_store.base import GraphStore
+from rikg.loaders.records import Activity, Measure, Objective, PlanDocument, Priority, SourceSpan, UpstreamRef
 from rikg.mapping import map_plan, plan_graph_iri
+from rikg.ontology.resources import ontology_resource, reference_resources
+from rikg.ontology.vocab import ID_NS, RIKG_NS
 from rikg.trace import format_text, resolve_item, trace, trace_item
 
 PLAN = "ruse-2024-2027"

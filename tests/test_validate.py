@@ -7,13 +7,13 @@ from pathlib import Path
 import pyoxigraph
 import pytest
 from rdflib import Graph
-from rikg.graph_store.base import GraphStore
-from rikg.loaders.records import Period
-from rikg.ontology.resources import ontology_resource, reference_resources
 from test_mapping import make_doc
 
 from rikg.cli import main
+from rikg.graph_store.base import GraphStore
+from rikg.loaders.records import Period
 from rikg.mapping import ReferenceIndex, map_plan
+from rikg.ontology.resources import ontology_resource, reference_resources
 from rikg.validation import store_graph, validate_graph
 
 

@@ -20,8 +20,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from rikg.graph_store import GraphStore, open_store
 from store_helpers import Proxy, free_port
+
+from rikg.graph_store import GraphStore, open_store
 
 BACKENDS = ["embedded", "remote"]
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 from rdflib import Dataset
 from rdflib.compare import isomorphic
+
 from rikg.ontology.vocab import graph_iri
 
 EX = "http://example.org/"

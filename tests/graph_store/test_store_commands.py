@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from rdflib import Dataset
-from rikg.graph_store import GraphStore
 from store_helpers import OTHER, PLAN, assert_same_dataset, measures, rich_triples
 
 from rikg.cli import main
+from rikg.graph_store import GraphStore
 
 
 def dataset(path: Path) -> Dataset:

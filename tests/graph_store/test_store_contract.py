@@ -8,8 +8,6 @@ import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
 from rdflib import Graph
 from rdflib.compare import isomorphic
-from rikg.graph_store import GraphStore
-from rikg.ontology.vocab import graph_iri
 from store_helpers import (
     EX,
     OTHER,
@@ -24,6 +22,8 @@ from store_helpers import (
 )
 
 from rikg.errors import QueryError, StoreError
+from rikg.graph_store import GraphStore
+from rikg.ontology.vocab import graph_iri
 
 
 def test_replace_count_and_named_graphs(store: GraphStore) -> None:

@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from rikg.graph_store import open_store
 from store_helpers import PLAN, measures
 
 from rikg.errors import StoreError
+from rikg.graph_store import open_store
 
 CHILD = """
 import sys

@@ -6,11 +6,11 @@ import base64
 
 import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
-from rikg.graph_store import open_store
-from rikg.graph_store.remote import RemoteStore
 from store_helpers import EX, OTHER, PLAN, Proxy, all_graphs, free_port, measures, node, watch_while
 
 from rikg.errors import QueryError, StoreError
+from rikg.graph_store import open_store
+from rikg.graph_store.remote import RemoteStore
 
 
 @pytest.fixture

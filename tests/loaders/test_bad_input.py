@@ -8,10 +8,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from rikg.loaders.plan import coverage, load_plan, load_plans
-from rikg.loaders.records import PlanDocument
 
 from rikg.errors import PlanError
+from rikg.loaders.plan import coverage, load_plan, load_plans
+from rikg.loaders.records import PlanDocument
 
 PLANS = sorted((Path(__file__).parents[2] / "data" / "plans").glob("*.txt"))
 

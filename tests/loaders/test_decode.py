@@ -6,9 +6,9 @@ import codecs
 from pathlib import Path
 
 import pytest
-from rikg.loaders.decode import decode_plan_bytes, read_plan_lines, split_lines
 
 from rikg.errors import PlanError
+from rikg.loaders.decode import decode_plan_bytes, read_plan_lines, split_lines
 
 PLANS = sorted((Path(__file__).parents[2] / "data" / "plans").glob("*.txt"))
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
+
 from rikg.loaders.normalise import (
     BGN_PER_EUR,
     fix_homoglyphs,

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from rikg.loaders.plan import coverage, load_plan
 from rikg.loaders.records import Activity, EntityRef, Measure, Objective, PlanDocument, Priority
 from rikg.loaders.resolve import resolve_funding, resolve_institutions

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from rikg.loaders.records import EntityRef
 from rikg.loaders.resolve import _clean, resolve_funding, resolve_institutions
 from rikg.ontology.registry import get_registry, normalise_name
-
 from rikg.slugs import slugify
 
 EXAMPLES = Path("/work/shared/examples/extraction-rows.jsonl")

@@ -7,6 +7,7 @@ import rdflib.namespace as rdf_namespace
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+
 from rikg.ontology import ontology_graph, reference_graph
 from rikg.ontology.vocab import ORG, PROV, RIKG, RIKG_NS, SCHEMA
 

@@ -6,6 +6,8 @@ import owlready2
 import pytest
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF
+
+from rikg.errors import RikgError
 from rikg.ontology import ontology_graph, reference_graph, reference_resources
 from rikg.ontology.reasoning import (
     JAVA_MISSING,
@@ -15,8 +17,6 @@ from rikg.ontology.reasoning import (
     require_java,
 )
 from rikg.ontology.vocab import PROV, RIKG
-
-from rikg.errors import RikgError
 
 ID = Namespace("https://w3id.org/rikg/id/")
 PREFIXES = """

@@ -16,6 +16,7 @@ from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
 from rdflib.term import Node
+
 from rikg.ontology.reasoning import check_consistency
 from rikg.ontology.resources import (
     TurtleResource,
@@ -25,7 +26,6 @@ from rikg.ontology.resources import (
     shapes_graph,
 )
 from rikg.ontology.vocab import ID, ID_NS, RIKG
-
 from rikg.slugs import slugify
 
 PLANS_DIR = Path(__file__).resolve().parents[2] / "data" / "plans"

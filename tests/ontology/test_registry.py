@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS
-from rikg.ontology import registry as registry_module
-from rikg.ontology.registry import OBLAST_NAMES, Registry, get_registry, normalise_name
 
 from rikg.errors import RikgError
+from rikg.ontology import registry as registry_module
+from rikg.ontology.registry import OBLAST_NAMES, Registry, get_registry, normalise_name
 
 RIKG = Namespace("https://w3id.org/rikg/ontology#")
 ID = "https://w3id.org/rikg/id/"

@@ -9,6 +9,7 @@ import pyshacl
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, SKOS
+
 from rikg.ontology import ontology_graph, reference_graph, shapes_graph
 from rikg.ontology.vocab import PROV, RIKG
 

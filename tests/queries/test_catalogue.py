@@ -12,6 +12,9 @@ from decimal import Decimal
 
 import pytest
 from pyoxigraph import Literal, NamedNode
+
+from rikg.config import bundled_plans_dir, project_root
+from rikg.errors import QueryError
 from rikg.graph_store import GraphStore
 from rikg.queries.catalogue import (
     PARAMETER_TYPES,
@@ -24,9 +27,6 @@ from rikg.queries.catalogue import (
     parse_query,
     records,
 )
-
-from rikg.config import bundled_plans_dir, project_root
-from rikg.errors import QueryError
 
 ID = "https://w3id.org/rikg/id/"
 RIKG = "https://w3id.org/rikg/ontology#"

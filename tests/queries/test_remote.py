@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from rikg.graph_store import GraphStore, open_store
 from rikg.queries.catalogue import get, names
 
