@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs what the test suite needs beyond Python packages: Java (for HermiT).
-# Uses Debian packages when run as root; otherwise says what is missing.
+# Installs what the test suite needs beyond Python packages:
+#   Java (HermiT reasoning) and Debian's Chromium (browser tests, driven by Playwright).
+# Uses Debian packages when run as root; otherwise says what is missing and how to install it.
 set -euo pipefail
 
 need=()
 command -v java >/dev/null 2>&1 || need+=(default-jre-headless)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 
 if ((${#need[@]} == 0)); then
   exit 0

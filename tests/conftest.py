@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser
 
 from rikg.build import build
 from rikg.config import bundled_plans_dir
@@ -34,6 +35,7 @@ from rikg.graph_store.base import GraphStore
 from rikg.loaders.plan import load_plans
 from rikg.loaders.records import PlanDocument
 from rikg.quality import BuildReport
+from tests.browser import WatchedPage, launch, watched_page
 
 
 @pytest.fixture(scope="session")
@@ -76,3 +78,23 @@ def bundled_plans() -> list[PlanDocument]:
     errors = [item for item in loaded if isinstance(item, PlanError)]
     assert not errors, errors
     return [item for item in loaded if isinstance(item, PlanDocument)]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    """Headless Debian Chromium for the whole session (see ``tests/browser.py``)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium: Browser) -> Iterator[WatchedPage]:
+    """A fresh page that records console errors and aborts requests leaving the machine."""
+    with watched_page(chromium) as page:
+        yield page
