@@ -51,6 +51,8 @@ from rikg.errors import QueryError, StoreError
 from .base import GraphStore, QueryResult, Term
 from .results import (
     PREFIXES,
+    QUERY_FORMS,
+    UPDATE_FORMS,
     bind_values,
     check_export,
     group_by_graph,
@@ -58,6 +60,7 @@ from .results import (
     page_query,
     pageable,
     parse_quads,
+    query_form,
     rdf_format,
     result_from_json,
 )
@@ -67,7 +70,6 @@ __all__ = ["STAGING_PREFIX", "RemoteStore"]
 
 #: Named graphs under this IRI hold uploads on their way to their real graph.
 STAGING_PREFIX = "https://w3id.org/rikg/id/graph/staging/"
-_QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
 _LONG_QUERY = 1500  # characters; longer queries are POSTed (URLs past ~2 kB are refused by some proxies)
 
 
@@ -146,6 +148,9 @@ class RemoteStore(GraphStore):
         with warnings.catch_warnings():  # an unknown query form is the server's to report, as one line
             warnings.simplefilter("ignore", RuntimeWarning)
             wrapper.setQuery(sparql)
+        # SPARQLWrapper's own guess reads words in comments (``# clear ...`` is a CLEAR update)
+        form = query_form(sparql)
+        wrapper.queryType = form if form in QUERY_FORMS else "SELECT"
         wrapper.setTimeout(int(self.endpoints.timeout))
         long_query = len(urllib.parse.quote(sparql)) > _LONG_QUERY
         wrapper.setMethod(POST if long_query else GET)
@@ -186,8 +191,8 @@ class RemoteStore(GraphStore):
     def query(self, sparql: str, bindings: Mapping[str, Term] | None = None) -> QueryResult:
         """Run a query on the server over the union of all graphs; ``bindings`` go in as RDF terms."""
         text = bind_values(sparql, bindings or {})
-        form = self._wrapper(text).queryType
-        if form not in _QUERY_FORMS:
+        form = query_form(text)
+        if form in UPDATE_FORMS:
             raise QueryError(f"not a query but a {form} update: the store is written by rikg build/import")
         if form in ("CONSTRUCT", "DESCRIBE"):
             return self._construct(text)

@@ -89,6 +89,8 @@ def check_export(fmt: RdfFormat, graph_iri: str | None) -> None:
 
 __all__ = [
     "PREFIXES",
+    "QUERY_FORMS",
+    "UPDATE_FORMS",
     "bind_values",
     "check_export",
     "group_by_graph",
@@ -96,6 +98,7 @@ __all__ = [
     "page_query",
     "pageable",
     "parse_quads",
+    "query_form",
     "rdf_format",
     "result_from_json",
     "result_from_pyoxigraph",
@@ -284,6 +287,26 @@ def _where_brace(body: str) -> int | None:
             in_template = braces > 0
         previous = symbol
     return None
+
+
+QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
+UPDATE_FORMS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "ADD", "MOVE", "COPY", "WITH"})
+
+
+def query_form(text: str) -> str:
+    """The first keyword of a query or update after its prologue (upper-cased; '' if none).
+
+    Comments, IRIs, strings and prefixed names are skipped as a SPARQL lexer
+    would, so words in them are never taken for the form.
+
+    >>> query_form("PREFIX add: <http://e/#drop> # the measures added\nselect * { ?s add:p 'CLEAR' }")
+    'SELECT'
+    >>> query_form("# clear the plan\nDROP GRAPH <http://g>"), query_form("# only a comment")
+    ('DROP', '')
+    """
+    for _, symbol in _symbols(split_prologue(text)[1]):
+        return symbol
+    return ""
 
 
 def bind_values(query: str, bindings: Mapping[str, Term]) -> str:

@@ -44,6 +44,22 @@ def test_an_update_is_not_a_query(server: str) -> None:
     assert store.count(PLAN) == 2
 
 
+def test_words_in_comments_iris_and_strings_are_not_the_query_form(server: str) -> None:
+    """SPARQLWrapper took ``# clear note`` after a PREFIX for a CLEAR update; the form is the first keyword."""
+    store = open_store(server)
+    store.replace_graphs({PLAN: measures(2)})
+    query = (
+        "# the measures added in 2024\n"
+        "PREFIX add: <http://example.org/#drop> # clear note, moved from the old plan\n"
+        "SELECT ?m WHERE { ?m add:label ?l FILTER(?l != 'DROP ALL') } # insert nothing"
+    )
+    assert len(store.query(query.replace("add:label", f"<{EX}label>")).rows) == 2
+    assert store.query("# delete? no:\nASK { ?s ?p ?o }").boolean is True
+    with pytest.raises(QueryError, match="not a query but a DROP update"):
+        store.query("# select nothing\nPREFIX ex: <http://example.org/>\nDROP ALL")
+    assert store.count(PLAN) == 2
+
+
 def test_long_queries_are_posted(server: str, proxy: Proxy) -> None:
     store = open_store(proxy.url)
     store.replace_graphs({PLAN: measures(200)})
