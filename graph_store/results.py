@@ -290,11 +290,13 @@ def _where_brace(body: str) -> int | None:
 
 
 QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
-UPDATE_FORMS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "ADD", "MOVE", "COPY", "WITH"})
+UPDATE_FORMS = frozenset(
+    {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "ADD", "MOVE", "COPY", "WITH"}
+)
 
 
 def query_form(text: str) -> str:
-    """The first keyword of a query or update after its prologue (upper-cased; '' if none).
+    r"""The first keyword of a query or update after its prologue (upper-cased; '' if none).
 
     Comments, IRIs, strings and prefixed names are skipped as a SPARQL lexer
     would, so words in them are never taken for the form.

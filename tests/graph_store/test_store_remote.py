@@ -45,7 +45,7 @@ def test_an_update_is_not_a_query(server: str) -> None:
 
 
 def test_words_in_comments_iris_and_strings_are_not_the_query_form(server: str) -> None:
-    """SPARQLWrapper took ``# clear note`` after a PREFIX for a CLEAR update; the form is the first keyword."""
+    """SPARQLWrapper took ``# clear note`` after a PREFIX for a CLEAR update; the form is the first word."""
     store = open_store(server)
     store.replace_graphs({PLAN: measures(2)})
     query = (
