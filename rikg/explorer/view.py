@@ -105,6 +105,7 @@ KINDS: dict[str, Kind] = {
         Kind("activity", 8, "Activity", "#5d6d7e", "dot"),
         Kind("institution", 9, "Institution", "#c0392b", "hexagon"),
         Kind("funding", 9, "Funding programme or source", "#b9770e", "triangle"),
+        Kind("other", 9, "Other (the focus)", "#17202a", "dot"),
     )
 }
 
@@ -389,32 +390,66 @@ def _fix_national_objectives(store: GraphStore, kinds: dict[str, str]) -> dict[s
 def _focus_candidates(store: GraphStore, centre: str) -> dict[str, tuple[int, str]]:
     """Nodes around ``centre`` → (rank, kind).
 
-    Rank 0 is the focus, 1 its chain up, 2 its neighbours, 3 what lies below it, 4 the chain above those.
+    Rank 0 is the focus, 1 its chain up, 2 its neighbours, 3 what lies below it, 4 the chains above
+    the neighbours and what lies below (a plan's items lead up to the national goals they align with).
+    Separate simple queries: one query joining them all is many times slower in Oxigraph.
     """
     c = _iri_ref(centre)
-    down = (f"{{ ?d ({CHAIN_PATH.replace('|rikg:contributesTo', '')})* {c} }} UNION "
-            f"{{ ?d (rikg:responsibleInstitution|rikg:fundingSource)/org:subOrganizationOf* {c} }} UNION "
-            f"{{ ?d org:subOrganizationOf+ {c} }}")
-    query = PREFIXES + f"""
-        SELECT ?n ?type (MIN(?why) AS ?rank) WHERE {{
-            {{ BIND({c} AS ?n) BIND(0 AS ?why) }}
-            UNION {{ {c} {CHAIN_PATH}+ ?n . BIND(1 AS ?why) }}
-            UNION {{ {{ {c} ?p ?n }} UNION {{ ?n ?p {c} }} BIND(2 AS ?why) }}
-            UNION {{ {down} BIND(?d AS ?n) BIND(3 AS ?why) }}
-            UNION {{ {down} ?d {CHAIN_PATH}+ ?n . BIND(4 AS ?why) }}
-            ?n a ?type . {_type_filter()}
-        }} GROUP BY ?n ?type"""
-    rows = store.query(query).rows
-    ranks: dict[str, int] = {}
-    for row in rows:
-        node, rank = row.get("n"), row.get("rank")
-        if node is not None and rank is not None:
-            ranks[node.value] = min(int(rank.value), ranks.get(node.value, 9))
-    kinds = _fix_national_objectives(store, _kinds_of(rows))
+    down_path = CHAIN_PATH.replace("|rikg:contributesTo", "")
+    ranks: dict[str, int] = {centre: 0}
+    for rank, query in (
+        (1, f"SELECT DISTINCT ?n WHERE {{ {c} {CHAIN_PATH}+ ?n }}"),
+        (2, f"SELECT DISTINCT ?n WHERE {{ {{ {c} ?p ?n }} UNION {{ ?n ?p {c} }} FILTER (isIRI(?n)) }}"),
+        (3, f"""SELECT DISTINCT ?n WHERE {{
+                {{ ?n {down_path}+ {c} }}
+                UNION {{ ?n (rikg:responsibleInstitution|rikg:fundingSource)/org:subOrganizationOf* {c} }}
+                UNION {{ ?n org:subOrganizationOf+ {c} }} }}"""),
+    ):
+        for iri in _column(store, PREFIXES + query):
+            ranks.setdefault(iri, rank)
+    kinds = _typed(store, list(ranks))
+    below = [iri for iri, rank in ranks.items() if rank in (2, 3) and iri in kinds]
+    above = [iri for iri in _chain_closure(store, below) if iri not in ranks]
+    ranks.update((iri, 4) for iri in above)
+    kinds.update(_typed(store, above))
+    kinds = _fix_national_objectives(store, kinds)
     ranked = {iri: (ranks[iri], kind) for iri, kind in kinds.items()}
-    if centre not in ranked:
-        ranked[centre] = (0, "institution") if "/institution/" in centre else (0, "funding")
+    ranked.setdefault(centre, (0, "other"))
     return ranked
+
+
+def _typed(store: GraphStore, iris: Sequence[str]) -> dict[str, str]:
+    """The kind of each IRI that has one (others are left out)."""
+    rows: list[Mapping[str, Term | None]] = []
+    for chunk in _chunks(iris):
+        query = f"SELECT ?n ?type WHERE {{ VALUES ?n {{ {_values(chunk)} }} ?n a ?type . {_type_filter()} }}"
+        rows.extend(store.query(PREFIXES + query).rows)
+    return _kinds_of(rows)
+
+
+def _chain_closure(store: GraphStore, starts: Sequence[str]) -> list[str]:
+    """Everything above ``starts`` on the chain, hop by hop (one-hop queries are fast, paths slow)."""
+    seen = set(starts)
+    found: list[str] = []
+    frontier = list(starts)
+    while frontier:
+        step: list[str] = []
+        for chunk in _chunks(frontier):
+            query = f"SELECT DISTINCT ?n WHERE {{ VALUES ?d {{ {_values(chunk)} }} ?d {CHAIN_PATH} ?n }}"
+            for iri in _column(store, PREFIXES + query):
+                if iri not in seen:
+                    seen.add(iri)
+                    step.append(iri)
+        found.extend(step)
+        frontier = step
+    return found
+
+
+def _column(store: GraphStore, query: str) -> list[str]:
+    """The IRIs of the first column of a SELECT."""
+    result = store.query(query)
+    name = result.variables[0]
+    return [term.value for term in result.column(name) if isinstance(term, NamedNode)]
 
 
 def _add_plan_summaries(store: GraphStore, view: ExplorerView) -> None:
