@@ -135,8 +135,8 @@ def _options(physics: bool) -> dict[str, Any]:
         "physics": {
             "enabled": physics,
             "solver": "repulsion",
-            "repulsion": {"nodeDistance": 150, "centralGravity": 0.0, "springLength": 160,
-                          "springConstant": 0.01, "damping": 0.2},
+            "repulsion": {"nodeDistance": 120, "centralGravity": 0.0, "springLength": 200,
+                          "springConstant": 0.002, "damping": 0.3},
             "stabilization": {"enabled": physics, "iterations": 150, "fit": True},
         },
     }

@@ -107,7 +107,7 @@ def test_filters_hide_the_right_nodes(
     browser_page.assert_clean()
 
 
-def test_clicking_a_measure_shows_its_source_line_and_text(
+def test_clicking_shows_the_source_line_and_the_alignment_confidence(
     browser_page: WatchedPage, built_store: GraphStore, tmp_path: Path
 ) -> None:
     view = build_view(built_store, plan="blagoevgrad-2024-2027")
@@ -122,6 +122,14 @@ def test_clicking_a_measure_shows_its_source_line_and_text(
     assert f"{source.file}, lines {source.line_start}–{source.line_end}" in info
     assert page.locator("#info pre.source").text_content() == source.text
     assert "РУО" in info and "rikg trace " + measure.iri in info
+    aligned = next(edge for edge in view.edges
+                   if edge.relation == "alignedWith" and edge.confidence is not None)
+    target = next(node for node in view.nodes if node.iri == aligned.target)
+    click_node(browser_page, aligned.source)
+    links = page.locator("#info ul.links li").all_text_contents()
+    expected = f"alignedWith → {target.code + ' ' if target.code else ''}{target.label}"
+    expected += f" (confidence {aligned.confidence:.2f}, {aligned.method})"
+    assert expected in links
     browser_page.assert_clean()
 
 

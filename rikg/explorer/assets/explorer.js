@@ -211,11 +211,10 @@
     addFact(facts, "code", node.code);
     addFact(facts, "IRI", node.id);
     addFact(facts, "document", node.document ? nameOf(node.document) : null);
-    addFact(facts, "plan", node.plan && node.kind !== "plan" ? nameOf(node.plan) : null);
+    addFact(facts, "plan", node.plan && node.plan !== node.document && node.kind !== "plan" ? nameOf(node.plan) : null);
     addFact(facts, "policy area", node.policy_areas.map(nameOf));
     addFact(facts, "institutions", node.institutions.map(nameOf));
     addFact(facts, "funding", node.funding.map(nameOf));
-    Object.keys(node.facts).forEach(function (key) { addFact(facts, key, node.facts[key]); });
     info.appendChild(facts);
     if (node.source) {
       var lines = node.source.line_start === null ? "" :
@@ -224,6 +223,12 @@
       info.appendChild(el("h2", "Source"));
       info.appendChild(el("p", node.source.file + (lines ? ", " + lines : ""), "source-ref"));
       if (node.source.text) { info.appendChild(el("pre", node.source.text, "source")); }
+    }
+    var more = el("dl", null, "facts");
+    Object.keys(node.facts).forEach(function (key) { addFact(more, key, node.facts[key]); });
+    if (more.childNodes.length) {
+      info.appendChild(el("h2", "More"));
+      info.appendChild(more);
     }
     if (node.references.length) {
       info.appendChild(el("h2", "References"));
