@@ -2,9 +2,23 @@
 
 ``json`` and ``csv`` are the W3C result formats (serialised by rdflib);
 ``table`` is for people: IRIs shortened with the usual prefixes, literals shown
-by their value, control characters in plan text made visible so that one row
-stays one line. CONSTRUCT results are Turtle (``table``), N-Triples-like CSV
+by their value. CONSTRUCT results are Turtle (``table``), N-Triples-like CSV
 rows (``csv``) or JSON-LD (``json``).
+
+Plan text is shown as text, never as commands to the terminal:
+
+* ``table``: every control character (C0, DEL, C1: ESC sequences, ``\\r``,
+  ``\\b``, tabs and newlines too), line/paragraph separator, invisible format
+  character (bidi overrides such as U+202E, zero-width characters) and lone
+  surrogate is shown as an escape (``\\n``, ``\\x1b``, ``\\u202e``), so one row
+  stays one line and a cell cannot move the cursor or reorder the line;
+* ``csv``: tabs and line breaks (LF, CR LF) stay as they are, inside quoted
+  cells (they belong to the text); every other of those characters is
+  escaped the same way, so printing the CSV cannot drive the terminal either;
+* CONSTRUCT as ``table`` (Turtle): such characters become ``\\uXXXX``
+  escapes, which Turtle reads back as the same characters;
+* ``json``: exact (JSON escapes control characters itself; bidi and other
+  format characters stay as they are, as data). Use it for an exact copy.
 
 >>> from pyoxigraph import Literal, NamedNode
 >>> result = QueryResult(kind="select", variables=["plan", "n"],
@@ -23,7 +37,8 @@ import csv
 import io
 import json
 import re
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Callable, Sequence
 
 import pyoxigraph
 from pyoxigraph import BlankNode, NamedNode, Triple
@@ -37,22 +52,60 @@ from rikg.errors import QueryError
 from rikg.graph_store.base import QueryResult, Term
 from rikg.params import PREFIXES
 
-__all__ = ["FORMATS", "format_result", "format_table", "term_text", "visible"]
+__all__ = ["FORMATS", "csv_text", "format_result", "format_table", "term_text", "visible"]
 
 FORMATS = ("table", "csv", "json")
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _SIMPLE_LOCAL = re.compile(r"[\w.\-/]*[\w\-/]|")
+# Unicode categories that are never shown as themselves: controls, line and paragraph separators,
+# format characters (bidi overrides, zero-width characters) and lone surrogates.
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+_SHOWN_AS_IS = frozenset("\u00ad")  # soft hyphen: a Word export's optional hyphen, harmless in a terminal
+_CSV_KEEPS = frozenset("\t\n")  # plus CR before LF; a CSV cell quotes them
+_PNAME_FORMAT = frozenset("\u200c\u200d")  # allowed raw in Turtle prefixed names, where escapes are not
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    if char in _ESCAPES:
+        return _ESCAPES[char]
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def _hidden(char: str) -> bool:
+    return unicodedata.category(char) in _HIDDEN_CATEGORIES and char not in _SHOWN_AS_IS
 
 
 def visible(text: str) -> str:
-    r"""Text with control characters escaped, so a table cell stays on one line.
+    r"""Text with every control and invisible format character escaped, so a table cell stays on
+    one line and cannot drive the terminal (ESC sequences, ``\r``, ``\b``, bidi overrides).
 
     >>> visible("ред 1\nред 2\tкрай\x07")
     'ред 1\\nред 2\\tкрай\\x07'
+    >>> print(visible("\x1b[2J\u202eмярка, „цел“ – 2024 г.\r"))
+    \x1b[2J\u202eмярка, „цел“ – 2024 г.\r
     """
-    return _CONTROL.sub(lambda m: _ESCAPES.get(m.group(), f"\\x{ord(m.group()):02x}"), text)
+    if text.isprintable():
+        return text
+    return "".join(_escape(char) if _hidden(char) else char for char in text)
+
+
+def csv_text(text: str) -> str:
+    r"""Text for a CSV cell: tabs and line breaks (LF, CR LF) kept, the rest escaped as by :func:`visible`.
+
+    >>> csv_text("ред 1\r\nред 2\tкрай\x1b]0;title\x07\r")
+    'ред 1\r\nред 2\tкрай\\x1b]0;title\\x07\\r'
+    """
+    if text.isprintable():
+        return text
+    kept = []
+    for i, char in enumerate(text):
+        line_break = char in _CSV_KEEPS or (char == "\r" and text[i + 1 : i + 2] == "\n")
+        kept.append(char if line_break or not _hidden(char) else _escape(char))
+    return "".join(kept)
 
 
 def term_text(term: Term | Triple | None) -> str:
@@ -69,9 +122,9 @@ def term_text(term: Term | Triple | None) -> str:
                 local = term.value[len(namespace):]
                 if _SIMPLE_LOCAL.fullmatch(local):
                     return f"{prefix}:{local}"
-        return f"<{term.value}>"
+        return f"<{visible(term.value)}>"
     if isinstance(term, BlankNode):
-        return f"_:{term.value}"
+        return f"_:{visible(term.value)}"
     if isinstance(term, Triple):
         return f"<< {term_text(term.subject)} {term_text(term.predicate)} {term_text(term.object)} >>"
     return visible(term.value)
@@ -97,29 +150,33 @@ def format_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
-def _to_rdflib(term: Term | Triple) -> Identifier:
+def _exact(text: str) -> str:
+    return text
+
+
+def _to_rdflib(term: Term | Triple, text: Callable[[str], str] = _exact) -> Identifier:
     if isinstance(term, NamedNode):
-        return URIRef(term.value)
+        return URIRef(text(term.value))
     if isinstance(term, BlankNode):
         return BNode(term.value)
     if isinstance(term, Triple):
         raise QueryError("RDF-star triple terms cannot be written as SPARQL 1.1 results")
     if term.language:
-        return RdflibLiteral(term.value, lang=term.language)
+        return RdflibLiteral(text(term.value), lang=term.language)
     datatype = term.datatype.value
     if datatype == _XSD_STRING:
-        return RdflibLiteral(term.value)
-    return RdflibLiteral(term.value, datatype=URIRef(datatype), normalize=False)
+        return RdflibLiteral(text(term.value))
+    return RdflibLiteral(text(term.value), datatype=URIRef(datatype), normalize=False)
 
 
-def _rdflib_result(result: QueryResult) -> Result:
+def _rdflib_result(result: QueryResult, text: Callable[[str], str] = _exact) -> Result:
     converted = Result("ASK" if result.kind == "ask" else "SELECT")
     if result.kind == "ask":
         converted.askAnswer = bool(result.boolean)
         return converted
     converted.vars = [Variable(name) for name in result.variables]
     converted.bindings = [
-        {Variable(name): _to_rdflib(value) for name, value in row.items() if value is not None}
+        {Variable(name): _to_rdflib(value, text) for name, value in row.items() if value is not None}
         for row in result.rows
     ]
     return converted
@@ -135,7 +192,25 @@ def _construct(result: QueryResult, fmt: str) -> str:
         return buffer.getvalue()
     rdf_format = pyoxigraph.RdfFormat.JSON_LD if fmt == "json" else pyoxigraph.RdfFormat.TURTLE
     data = pyoxigraph.serialize(result.triples, format=rdf_format, prefixes=PREFIXES)
-    return (data or b"").decode("utf-8").rstrip("\n") + "\n"
+    text = (data or b"").decode("utf-8").rstrip("\n") + "\n"
+    return text if fmt == "json" else _turtle_safe(text)
+
+
+def _turtle_safe(turtle: str) -> str:
+    r"""Turtle whose strings and IRIs carry no raw control or bidi character: each becomes a
+    ``\uXXXX`` escape, which Turtle reads back as the same character (the data stays exact).
+
+    >>> _turtle_safe('<http://e/a> <http://e/p> "\u202eтекст\x85" .\n')
+    '<http://e/a> <http://e/p> "\\u202Eтекст\\u0085" .\n'
+    """
+    if turtle.isprintable():
+        return turtle
+    return "".join(_uchar(c) if c != "\n" and c not in _PNAME_FORMAT and _hidden(c) else c for c in turtle)
+
+
+def _uchar(char: str) -> str:
+    code = ord(char)
+    return f"\\u{code:04X}" if code < 0x10000 else f"\\U{code:08X}"
 
 
 def _csv_value(term: Term | Triple) -> str:
@@ -143,7 +218,7 @@ def _csv_value(term: Term | Triple) -> str:
         return f"_:{term.value}"
     if isinstance(term, Triple):
         return term_text(term)
-    return str(term.value)
+    return csv_text(str(term.value))
 
 
 def format_result(result: QueryResult, fmt: str) -> str:
@@ -163,7 +238,7 @@ def format_result(result: QueryResult, fmt: str) -> str:
     if fmt == "table":
         cells = [[term_text(row.get(name)) for name in result.variables] for row in result.rows]
         return format_table(result.variables, cells) + "\n"
-    serialised = _rdflib_result(result).serialize(format=fmt)
+    serialised = _rdflib_result(result, csv_text if fmt == "csv" else _exact).serialize(format=fmt)
     text = serialised.decode("utf-8") if isinstance(serialised, bytes) else str(serialised)
     if fmt == "csv":
         return text
