@@ -186,6 +186,12 @@ class Handler(BaseHTTPRequestHandler):
             self._send_error(error, error.headers)
         except RikgError as error:
             self._send_error(_status_of(error))
+        except (ConnectionError, TimeoutError):
+            self.close_connection = True  # the client went away; nobody to answer
+        except Exception as error:  # one line for the client and the log, never a traceback
+            detail = " ".join(f"{type(error).__name__}: {error}".split())
+            self.log_message("internal error: %s", detail)
+            self._send_error(_HttpError(HTTPStatus.INTERNAL_SERVER_ERROR, f"internal error: {detail}"))
 
     def _check_request(self) -> None:
         settings = self.server.settings

@@ -265,6 +265,7 @@ class _Worker:
         self._location = location
         self._timeout = timeout
         self._context = multiprocessing.get_context("spawn")  # no fork of a threaded server
+        self.retired = False
         self._spawn()
 
     def _spawn(self) -> None:
@@ -280,9 +281,13 @@ class _Worker:
     def _wait_ready(self) -> None:
         if self.ready:
             return
-        if not self.conn.poll(STARTUP_SECONDS) or self.conn.recv() != "ready":
+        try:
+            started = self.conn.poll(STARTUP_SECONDS) and self.conn.recv() == "ready"
+        except (EOFError, OSError):
+            started = False
+        if not started:
             self.restart()
-            raise Unavailable(f"a query worker did not start within {STARTUP_SECONDS:g} s")
+            raise Unavailable("a query worker failed to start; it has been restarted")
         self.ready = True
 
     def ask(self, job: QueryJob | ExploreJob, timeout: float) -> Answer | str:
@@ -295,6 +300,8 @@ class _Worker:
                 raise QueryTimeout(f"the query was stopped after {timeout:g} s (the server's --timeout)")
             reply: Answer | str | _Failure = self.conn.recv()
         except (EOFError, OSError) as error:
+            if self.retired:
+                raise Unavailable("the server is shutting down") from error
             self.restart()
             raise Unavailable("the query worker stopped unexpectedly; it has been restarted") from error
         if isinstance(reply, _Failure):
@@ -302,9 +309,11 @@ class _Worker:
         return reply
 
     def restart(self) -> None:
-        """Kill the process (a running query cannot be cancelled otherwise) and start a fresh one."""
+        """Kill the process (a running query cannot be cancelled otherwise) and start a fresh one
+        (unless the pool is closing)."""
         self.stop()
-        self._spawn()
+        if not self.retired:
+            self._spawn()
 
     def stop(self) -> None:
         """Kill the process and close the pipe."""
@@ -361,5 +370,6 @@ class WorkerPool:
         """Stop every worker."""
         self._closed.set()
         for worker in self._all:
+            worker.retired = True
             worker.stop()
 

@@ -11,6 +11,7 @@ import http.client
 import time
 import urllib.parse
 
+import psutil
 import pytest
 from pyoxigraph import Literal, QueryResultsFormat, RdfFormat, parse, parse_query_results
 from SPARQLWrapper import JSON, POST, SPARQLWrapper
@@ -235,3 +236,19 @@ def test_results_keep_plan_text_exactly(web_server: Server, built_store: GraphSt
         titles = [solution["title"] for solution in solutions]
         assert titles == expected
         assert all(isinstance(title, Literal) and "РУСЕ" in title.value for title in titles)
+
+
+def test_a_crashed_worker_is_replaced(strict_server: Server) -> None:
+    workers = [
+        child
+        for child in psutil.Process(strict_server.process.pid).children()
+        if "spawn_main" in " ".join(child.cmdline())
+    ]
+    assert len(workers) == 2
+    for worker in workers:
+        worker.kill()  # the server reaps them (they stay zombies until it notices)
+    answers = [sparql_get(strict_server, "ASK { ?s ?p ?o }") for _ in range(3)]
+    assert all(answer.status in (200, 503) for answer in answers)
+    assert answers[-1].status == 200
+    assert any("restarted" in answer.text for answer in answers if answer.status == 503)
+    assert strict_server.process.poll() is None
