@@ -363,6 +363,8 @@ def _default_view(store: GraphStore, max_nodes: int) -> ExplorerView:
     if total <= max_nodes:
         view = _describe(store, kinds)
         view.total_nodes = total
+        if not kinds:
+            view.notice = "The store holds no documents, goals or measures yet: run rikg build first."
         return view
     chain = {iri: kind for iri, kind in kinds.items() if kind in _CHAIN_KINDS}
     chain = dict(sorted(chain.items(), key=lambda item: (KINDS[item[1]].level, item[0]))[:max_nodes])

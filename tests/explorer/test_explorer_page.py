@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 from html.parser import HTMLParser
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from rikg.cli import main
+from rikg.commands import explore
 from rikg.explorer import ExplorerView, ViewEdge, ViewNode, build_view, render_page
 from rikg.explorer.view import SourceText
 from rikg.graph_store.base import GraphStore
@@ -127,3 +129,17 @@ def test_explore_with_an_unknown_focus_is_one_line(
     assert status == 1 and captured.out == "" and not out.exists()
     assert captured.err.strip().count("\n") == 0
     assert "no node https://w3id.org/rikg/id/plan/nowhere" in captured.err
+
+
+def test_explore_run_takes_plan_institution_and_max_nodes(
+    built_store_path: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # rikg.commands.explore reads these options when the parser has them (see docs/explorer.md).
+    out = tmp_path / "ruo.html"
+    args = argparse.Namespace(store=built_store_path, out=str(out), focus=None, plan="ruse-2024-2027",
+                              institution="ruo", max_nodes=20)
+    assert explore.run(args) == 0
+    assert capsys.readouterr().out == f"{out}\n"
+    data = json.loads(parse(out.read_text(encoding="utf-8")).scripts[0][1])
+    assert len(data["nodes"]) == 20 and data["notice"].startswith("Showing 20 of ")
+    assert data["focus"] == "https://w3id.org/rikg/id/institution/ruo"

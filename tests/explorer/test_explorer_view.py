@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from pathlib import Path
 
 import pytest
 from pyoxigraph import NamedNode
@@ -13,6 +14,7 @@ from rikg.errors import RikgError
 from rikg.explorer import build_view
 from rikg.explorer.layout import layout
 from rikg.explorer.view import KINDS, ExplorerView
+from rikg.graph_store import open_store
 from rikg.graph_store.base import GraphStore
 from rikg.ontology.vocab import ID_NS, RIKG_NS
 
@@ -166,3 +168,17 @@ def test_layout_puts_each_level_below_the_one_above(default_view: ExplorerView) 
         assert bottoms[upper] < tops[lower]
     positions = {(node.x, node.y) for node in default_view.nodes}
     assert len(positions) == len(default_view.nodes)
+
+
+def test_institution_within_one_plan_keeps_only_that_plans_items(built_store: GraphStore) -> None:
+    view = build_view(built_store, institution="ruo", plan="ruse-2024-2027")
+    items = [node for node in view.nodes if node.kind in ("plan", "objective", "measure", "activity")]
+    assert items and any(node.kind == "measure" for node in items)
+    assert all(node.iri == RUSE or node.iri.startswith(RUSE + "/") for node in items)
+
+
+def test_an_empty_store_gives_an_empty_view_that_says_why(tmp_path: Path) -> None:
+    with open_store(str(tmp_path / "store")) as store:
+        view = build_view(store)
+    assert view.nodes == [] and view.edges == []
+    assert view.notice and "rikg build" in view.notice

@@ -24,7 +24,9 @@
   function nameOf(iri) { return (data.names && data.names[iri]) || iri; }
 
   function markReady() { document.body.dataset.ready = "true"; }
-  if (data.physics) {
+  if (!data.nodes.length) {
+    markReady();
+  } else if (data.physics) {
     network.once("stabilizationIterationsDone", function () {
       network.setOptions({ physics: { enabled: false } });
       network.fit();
