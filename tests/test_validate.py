@@ -144,3 +144,56 @@ def test_sparql_constraints_are_checked_for_every_focus_node() -> None:
         ("[year-order]", "id:plan/test-2024-2027/education/measure/1.1-2"),
         ("[year-order]", "id:plan/test-2024-2027/education/measure/m2"),
     ]
+
+
+BROKEN = """
+@prefix rikg: <https://w3id.org/rikg/ontology#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix x: <https://w3id.org/rikg/id/x/> .
+x:m1 a rikg:Measure ; rikg:inDocument x:span1 ; rikg:policyArea "education" .
+x:a1 a rikg:Activity ; skos:prefLabel "Дейност" ; rikg:inDocument x:plan ;
+    rikg:policyArea <https://w3id.org/rikg/id/policy-area/education> ; prov:wasDerivedFrom x:span2 .
+x:plan a rikg:MunicipalActionPlan ; rikg:startYear "2027"^^xsd:gYear ; rikg:endYear 2024 .
+x:old rikg:startYear "1850"^^xsd:gYear ; rikg:endYear "1849"^^xsd:gYear .
+x:span1 a rikg:SourceSpan ; rikg:sourceFile "a.txt", "" ; rikg:lineStart 0 ; rikg:lineEnd 1, 2 .
+x:span2 a rikg:SourceSpan ; rikg:sourceFile 7 ; rikg:lineStart "9" ; rikg:lineEnd 3 .
+x:span3 a rikg:SourceSpan ; rikg:sourceFile "b.txt" ; rikg:lineStart 5 ; rikg:lineEnd 4 .
+x:amount1 a rikg:MonetaryAmount ; rikg:amountBGN -5.0 ; rikg:perYear "yes" .
+x:amount2 a rikg:MonetaryAmount ; rikg:amountBGN 100 ; rikg:amountEUR 10.0, 11.0 ; rikg:perYear true .
+x:amount3 a rikg:MonetaryAmount ; rikg:amountBGN 195.583 ; rikg:amountEUR 99.0 .
+x:al1 a rikg:Alignment ; rikg:confidence 1.5 ; rikg:alignmentSource "m" ;
+    rikg:alignmentTarget x:t1, x:t2 .
+x:al2 a rikg:Alignment ; rikg:confidence "high" ; rikg:method 3 ; rikg:alignmentSource x:m1 .
+x:cand a rikg:AlignmentCandidate ; rikg:confidence -0.5, 0.5 .
+x:goal1 a rikg:SubGoal ; skos:prefLabel "Goal"@en, "Цел"@bg, "Друга цел"@bg, "untagged" .
+x:goal2 a rikg:EUObjective ; skos:prefLabel "Only English"@en .
+x:inst a rikg:Institution .
+x:prog a rikg:FundingProgramme .
+x:doc a rikg:NationalStrategy .
+"""
+
+
+@pytest.mark.parametrize("with_reference", [True, False])
+def test_sparql_checks_find_what_pyshacl_finds(tmp_path: Path, with_reference: bool) -> None:
+    """The store is validated by SPARQL queries (fast); pySHACL on the same graph must agree exactly."""
+    from rikg.graph_store import open_store
+    from rikg.validation import compile_shapes, run_checks, validate_store
+
+    broken = [quad.triple for quad in pyoxigraph.parse(BROKEN, pyoxigraph.RdfFormat.TURTLE)]
+    graphs = {
+        "https://w3id.org/rikg/id/graph/ontology": ontology_resource().triples(),
+        "https://w3id.org/rikg/id/graph/broken": broken,
+    }
+    if with_reference:
+        graphs["https://w3id.org/rikg/id/graph/reference"] = reference_triples()
+    with open_store(str(tmp_path / "store")) as store:
+        store.replace_graphs(graphs)
+        assert run_checks(store, compile_shapes())  # the SPARQL path is the one validate_store takes
+        fast = validate_store(store)
+        slow = validate_graph(store_graph(store))
+    assert not fast.conforms and fast.triples == slow.triples
+    assert sorted(fast.violations) == sorted(slow.violations)
+    rules = {violation.rule for violation in fast.violations}
+    assert len(rules) >= 20, rules
