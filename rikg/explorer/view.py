@@ -139,6 +139,7 @@ _CLASS_RANK = {cls: rank for rank, (cls, _) in enumerate(_CLASS_KINDS)}
 #: Kinds shown when no focus is given (the chain, plans, objectives and measures).
 _DEFAULT_KINDS = ("eu-document", "eu-objective", "national-document", "national-goal",
                   "oblast-document", "plan", "objective", "measure")
+_PLAN_KINDS = frozenset(("plan", "summary", "objective", "measure", "activity"))
 _CHAIN_KINDS = frozenset(("eu-document", "eu-objective", "national-document", "national-goal",
                           "oblast-document", "plan"))
 
@@ -282,19 +283,16 @@ def build_view(
     page says so): the default view then keeps the chain and one summary node per plan.
     Raises :class:`~rikg.errors.RikgError` for a node the store does not hold.
     """
-    plan_iri = _plan_iri(plan) if plan else None
     focus_iri = resolve_focus(store, focus) if focus else None
-    institution_iri = _institution_iri(institution) if institution else None
-    for iri in (plan_iri, institution_iri):
-        if iri is not None:
-            resolve_focus(store, iri)
+    plan_iri = resolve_focus(store, _named(plan, "plan")) if plan else None
+    institution_iri = resolve_focus(store, _named(institution, "institution")) if institution else None
     centre = focus_iri or institution_iri or plan_iri
     if centre is None:
         return _default_view(store, max_nodes)
     ranked = _focus_candidates(store, centre)
     if plan_iri is not None and centre != plan_iri:
         ranked = {iri: (rank, kind) for iri, (rank, kind) in ranked.items()
-                  if kind in _CHAIN_KINDS - {"plan"} or iri == plan_iri or _in_plan(iri, plan_iri)}
+                  if kind not in _PLAN_KINDS or iri == plan_iri or iri.startswith(plan_iri + "/")}
     chosen = sorted(ranked, key=lambda iri: (ranked[iri][0], KINDS[ranked[iri][1]].level, iri))
     notice = None
     if len(chosen) > max_nodes:
@@ -320,22 +318,16 @@ def resolve_focus(store: GraphStore, ref: str) -> str:
     return iri
 
 
-def _plan_iri(plan: str) -> str:
-    plan = plan.strip()
-    if plan.startswith(("http://", "https://", "id:")):
-        return ID_NS + plan[3:] if plan.startswith("id:") else plan
-    return f"{ID_NS}plan/{plan}"
+def _named(ref: str, folder: str) -> str:
+    """An IRI, ``id:...`` or a bare slug of ``id:<folder>/``.
 
-
-def _institution_iri(institution: str) -> str:
-    institution = institution.strip()
-    if institution.startswith(("http://", "https://", "id:")):
-        return ID_NS + institution[3:] if institution.startswith("id:") else institution
-    return f"{ID_NS}institution/{institution}"
-
-
-def _in_plan(iri: str, plan_iri: str) -> bool:
-    return iri.startswith(plan_iri + "/")
+    >>> _named("ruo", "institution"), _named("id:plan/ruse-2024-2027", "plan")
+    ('https://w3id.org/rikg/id/institution/ruo', 'id:plan/ruse-2024-2027')
+    """
+    ref = ref.strip()
+    if ref.startswith(("http://", "https://", "urn:", "id:")):
+        return ref
+    return f"{ID_NS}{folder}/{ref}"
 
 
 def _type_filter() -> str:

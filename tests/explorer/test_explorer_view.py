@@ -175,6 +175,7 @@ def test_institution_within_one_plan_keeps_only_that_plans_items(built_store: Gr
     items = [node for node in view.nodes if node.kind in ("plan", "objective", "measure", "activity")]
     assert items and any(node.kind == "measure" for node in items)
     assert all(node.iri == RUSE or node.iri.startswith(RUSE + "/") for node in items)
+    assert f"{ID_NS}institution/ruo" in kinds(view)
 
 
 def test_an_empty_store_gives_an_empty_view_that_says_why(tmp_path: Path) -> None:
