@@ -169,7 +169,7 @@
       button.dataset.id = node.id;
       button.appendChild(el("span", kindNames.get(node.kind) || node.kind, "kind"));
       button.appendChild(el("span", (node.code ? node.code + " " : "") + node.label, "label"));
-      button.addEventListener("click", function () { select(node.id); results.textContent = ""; });
+      button.addEventListener("click", function () { selectNode(node.id); results.textContent = ""; });
       var item = el("li");
       item.appendChild(button);
       results.appendChild(item);
@@ -247,7 +247,7 @@
         var other = byId.get(outgoing ? edge.to : edge.from);
         var text = (outgoing ? edge.relation + " → " : "← " + edge.relation + " ") +
           (other ? (other.code ? other.code + " " : "") + other.label : "");
-        var confidence = byEdge(edge);
+        var confidence = confidenceText(edge);
         list.appendChild(el("li", text + confidence));
       });
       info.appendChild(list);
@@ -261,7 +261,7 @@
     }
   }
 
-  function byEdge(edge) {
+  function confidenceText(edge) {
     return edge.confidence !== undefined && edge.confidence !== null ?
       " (confidence " + Number(edge.confidence).toFixed(2) + (edge.method ? ", " + edge.method : "") + ")" : "";
   }
@@ -282,7 +282,7 @@
     info.appendChild(facts);
   }
 
-  function select(id) {
+  function selectNode(id) {
     network.selectNodes([id]);
     network.focus(id, { scale: Math.max(network.getScale(), 1.0), animation: false });
     showNode(id);
@@ -298,5 +298,5 @@
     network.selectNodes([data.focus]);
     showNode(data.focus);
   }
-  window.rikgExplorer = { network: network, nodes: nodes, edges: edges, data: data, select: select };
+  window.rikgExplorer = { network: network, nodes: nodes, edges: edges, data: data, select: selectNode };
 }());
