@@ -118,7 +118,7 @@
     });
     nodes.update(updates);
     document.getElementById("count").textContent = shown + " of " + data.nodes.length + " nodes shown" +
-      (data.total_nodes > data.nodes.length ? " (" + data.total_nodes + " in this focus)" : "");
+      (data.total_nodes > data.nodes.length ? " (" + data.total_nodes + " in all; focus to see more)" : "");
     runSearch();
   }
 
