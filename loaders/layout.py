@@ -146,6 +146,10 @@ _ROLE_TERMS: dict[Role, tuple[str, ...]] = {
 _NUMBER_HEADER = re.compile(r"^(?:№|#|No\.?|N|Nr\.?|№\s*по\s*ред|пореден\s+номер|ред)$", re.IGNORECASE)
 _MIN_HEADER_SCORE = 84
 _MIN_HEADER_ROLES = 3
+# Header cells are short ("Срок", "Източник на финансиране (...)") and header rows hold a few of them;
+# longer texts are never headers, and skipping them keeps a huge line from costing a fuzzy match per word.
+_MAX_HEADER_CELL = 300
+_MAX_HEADER_LINE = 3000
 
 
 class CellStyle(StrEnum):
@@ -180,6 +184,8 @@ def header_role(text: str) -> Role | None:
     >>> header_role("№")
     <Role.NUMBER: 'number'>
     """
+    if len(text) > _MAX_HEADER_CELL:
+        return None
     if _NUMBER_HEADER.match(clean_text(text)):
         return Role.NUMBER
     normalised = _normalise_header(text)
@@ -277,6 +283,8 @@ def _merge_sub_header(top: list[Role | None], sub: list[Role | None]) -> list[Ro
 
 def _in_row_header(lines: Sequence[str], index: int) -> Header | None:
     line = lines[index]
+    if len(line) > _MAX_HEADER_LINE:
+        return None
     for style in _IN_ROW_STYLES:
         if style is CellStyle.TABS and "\t" not in line:
             continue

@@ -69,11 +69,14 @@ _SCALES = {
 _EURO = {"евро", "eur", "€"}
 # Text around a number that makes it a code, a year, a percentage or a count rather than an amount.
 _CODE_BEFORE = re.compile(r"(?:[A-Za-zА-Яа-я0-9]|\d[-–/]|№\s*|No\.?\s*)$")
-_NOT_AMOUNT_AFTER = re.compile(
-    r"^(?:\s*(?:%|г\.|г\b|год\b|годин|[-–]\s*\d)|[A-Za-zА-Яа-я0-9])", re.IGNORECASE
+_NOT_AMOUNT_AFTER = re.compile(  # used with match(text, pos): anchored where the number ends
+    r"(?:\s*(?:%|г\.|г\b|год\b|годин|[-–]\s*\d)|[A-Za-zА-Яа-я0-9])", re.IGNORECASE
 )
 _RANGE_BEFORE = re.compile(r"\d\s*(?:г\.?)?\s*[-–—]\s*$")
-_BARE_CELL = re.compile(rf"^[\s\-–—:;.,/()]*(?:{_NUMBER}[\s\-–—;,/()]*)+$")
+# Atomic groups: a long digit run is read one way only, not split into numbers every possible way.
+_BARE_CELL = re.compile(rf"^[\s\-–—:;.,/()]*+(?>{_NUMBER}[\s\-–—;,/()]*+)+$")
+# How far before a number its context is looked at ("№ ", "2024 г. – ", a letter of a code).
+_CONTEXT = 40
 _YEAR_RANGE = (1990, 2050)
 
 
@@ -112,12 +115,12 @@ def parse_amounts(text: str) -> list[Amount]:
 
 
 def _is_amount_position(text: str, match: re.Match[str]) -> bool:
-    before = text[: match.start()]
+    before = text[max(0, match.start() - _CONTEXT) : match.start()]
     if _CODE_BEFORE.search(before):
         return False
     if match.group("currency") or match.group("scale"):
         return True
-    return not (_NOT_AMOUNT_AFTER.match(text[match.end() :]) or _RANGE_BEFORE.search(before))
+    return not (_NOT_AMOUNT_AFTER.match(text, match.end()) or _RANGE_BEFORE.search(before))
 
 
 def _looks_like_year(number: str) -> bool:
@@ -188,6 +191,7 @@ _RANGE = re.compile(
 _SINGLE_YEAR = re.compile(rf"(?<![\d№/.-])(?P<year>{_YEAR})(?![\d])")
 _YEAR_UNIT = re.compile(r"(?<![А-Яа-я])(?:г|год)(?![А-Яа-я])\.?")
 _UNTIL = re.compile(r"(?:до|края\s+на|не\s+по-късно\s+от)\s*(?:\S+\s+){0,2}$", re.IGNORECASE)
+_UNTIL_REACH = 120  # "до края на месец декември" and two more words fit
 
 #: Status words and phrases as the plans write them (and common misspellings), normalised.
 _STATUS_PHRASES = (
@@ -322,7 +326,7 @@ def _years(text: str) -> tuple[int | None, int | None] | None:
     for match in _SINGLE_YEAR.finditer(remainder):
         year = int(match.group("year"))
         ends.append(year)
-        if not _UNTIL.search(remainder[: match.start()]):
+        if not _UNTIL.search(remainder[max(0, match.start() - _UNTIL_REACH) : match.start()]):
             starts.append(year)
     if not ends:
         return None

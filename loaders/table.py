@@ -68,12 +68,14 @@ _PERIOD_LOOSE = re.compile(
     r"[IVX]+\s*(?:-|–)?\s*(?:во)?\s*(?:тримесечие|полугодие))",
     re.IGNORECASE,
 )
+# Possessive runs ("*+"): a long run of digits and spaces with no unit after it fails at once
+# instead of being backtracked through position by position.
 _AMOUNT = re.compile(
-    r"^\s*(?:до\s+|около\s+)?\d[\d\s.,]*\s*(?:лв\.?|лева|BGN|евро|EUR|€|хил\.?|млн\.?|мил\.?|милиона?)",
+    r"^\s*(?:до\s+|около\s+)?\d[\d\s.,]*+(?:лв\.?|лева|BGN|евро|EUR|€|хил\.?|млн\.?|мил\.?|милиона?)",
     re.IGNORECASE,
 )
-_AMOUNT_ANYWHERE = re.compile(r"\d[\d\s.,]*\s*(?:лв\.?|лева|BGN|евро|EUR|€|хил\.|млн\.|мил\.)", re.IGNORECASE)
-_BARE_NUMBER = re.compile(r"^\s*\d[\d\s.,]*\s*$")
+_AMOUNT_UNIT = re.compile(r"лв\.?|лева|BGN|евро|EUR|€|хил\.|млн\.|мил\.", re.IGNORECASE)
+_BARE_NUMBER = re.compile(r"^\s*\d[\d\s.,]*+$")
 _STATUS_TERMS = (
     "текущ",
     "текуща",
@@ -267,11 +269,30 @@ def _status_like(lowered: str) -> bool:
     )
 
 
+def _has_amount(text: str) -> bool:
+    """Whether a number with a currency or scale unit appears anywhere ("... 10 000 лв. ...").
+
+    Scans back from each unit over digits, spaces, dots and commas for a digit, which is what
+    ``\\d[\\d\\s.,]*\\s*unit`` says, in linear time: searching that pattern is quadratic in a long run
+    of numbers with no unit.
+
+    >>> _has_amount("Общински бюджет 10 000 лв. годишно"), _has_amount("2024 2025 лв"), _has_amount("лв.")
+    (True, True, False)
+    """
+    for unit in _AMOUNT_UNIT.finditer(text):
+        index = unit.start() - 1
+        while index >= 0 and (text[index] in ".," or text[index].isspace() or text[index].isdigit()):
+            if text[index].isdigit():
+                return True
+            index -= 1
+    return False
+
+
 def _content_score(text: str, role: Role) -> float:
     """How well a cell's content fits a column role (higher is better, 0 is neutral)."""
     cleaned = clean_text(text)
     code, _ = leading_code(cleaned)
-    has_amount = bool(_AMOUNT_ANYWHERE.search(cleaned))
+    has_amount = _has_amount(cleaned)
     if role in LEVEL_ROLES:
         score = 1.0
         if _INDICATOR_START.match(cleaned):

@@ -36,10 +36,11 @@ _ITEM_TAGS = {"p", "li", "br", "div", "tr", "td"}
 _SPACES = re.compile(r"\s+")
 _BOLD = re.compile(r"\*\*")
 _CODE_WORDS = r"(?:Цел|Подцел|Мярка|Мерки|Задача|Дейност|Действие|Приоритет)"
-# A code: 1-2 digit groups separated by dots ("1.", "1.1.", "2..2.", "2. 1.", "10.1.1.Текст").
+# A code: 1-2 digit groups separated by dots ("1.", "1.1.", "2..2.", "2. 1.", "10.1.1.Текст"), at most
+# six levels: an unbounded repeat makes "1.1. 1.1. 1.1. ..." one ever-longer candidate code to backtrack.
 _CODE = re.compile(
     rf"^\s*(?:{_CODE_WORDS}\s*:?\s*(?:№\s*)?)?"
-    r"(?P<code>(?:[А-Я]{1,2}\.?\s?(?=\d))?\d{1,2}(?:\s?\.{1,2}\s?\d{1,2})*)"
+    r"(?P<code>(?:[А-Я]{1,2}\.?\s?(?=\d))?\d{1,2}(?:\s?\.{1,2}\s?\d{1,2}){0,5})"
     r"(?P<dot>\s?\.|\))?(?=\s|$|[^\d\s.,\-–/%])"
 )
 _UNIT_AFTER = re.compile(
@@ -204,7 +205,7 @@ def next_code(code: str) -> str:
 
 
 _EMBEDDED_CODE = re.compile(
-    r"(?:(?<=^)|(?<=[\s;]))(\d{1,2}(?:\s?\.{1,2}\s?\d{1,2})*)(\s?\.|\))?(?=\s?[^\d\s.,\-–/%])"
+    r"(?:(?<=^)|(?<=[\s;]))(\d{1,2}(?:\s?\.{1,2}\s?\d{1,2}){0,5})(\s?\.|\))?(?=\s?[^\d\s.,\-–/%])"
 )
 
 
@@ -226,8 +227,9 @@ def split_coded_items(text: str) -> list[str]:
     starts: list[int] = []
     previous: str | None = None
     opening = _CODE.match(text)
+    opens_with_code = leading_code(text)[0] is not None
     skip_to = 0
-    if opening and leading_code(text)[0] is not None:  # "Мярка 1.1: ..." opens with its code
+    if opening and opens_with_code:  # "Мярка 1.1: ..." opens with its code
         starts.append(0)
         previous = _normalise_code(opening.group("code"))
         skip_to = opening.end()
@@ -238,11 +240,11 @@ def split_coded_items(text: str) -> list[str]:
         has_dot = match.group(2) is not None
         if "." not in code and not has_dot:
             continue
-        before = text[: match.start()].rstrip()
-        if before and not (before[-1] in '.;:!?)»“"”' or before[-1].isalpha()):
+        before = _char_before(text, match.start())
+        if before and not (before in '.;:!?)»“"”' or before.isalpha()):
             continue
         if previous is None:
-            accepted = not before or code.endswith(".1") or code == "1" or leading_code(text)[0] is None
+            accepted = not before or code.endswith(".1") or code == "1" or not opens_with_code
         else:
             accepted = code == next_code(previous) or (
                 code_depth(code) == code_depth(previous) and code.split(".")[-1] == "1"
@@ -254,6 +256,14 @@ def split_coded_items(text: str) -> list[str]:
         return [text.strip()] if text.strip() else []
     bounds = [*([0] if starts[0] > 0 else []), *starts, len(text)]
     return [text[a:b].strip() for a, b in itertools.pairwise(bounds) if text[a:b].strip()]
+
+
+def _char_before(text: str, index: int) -> str:
+    """The last non-space character before ``index`` ("" at the start), without copying the text."""
+    index -= 1
+    while index >= 0 and text[index].isspace():
+        index -= 1
+    return text[index] if index >= 0 else ""
 
 
 # An unnumbered list item starts with a capitalised verbal noun ("Осигуряване", "Обучение").
