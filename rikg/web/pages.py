@@ -31,6 +31,7 @@ from rikg.output import term_text
 from rikg.queries.catalogue import CatalogueQuery
 
 __all__ = [
+    "Outcome",
     "Page",
     "catalogue_page",
     "error_page",
@@ -162,6 +163,7 @@ class Outcome:
     result: QueryResult | None = None
     truncated: bool = False
     error: str | None = None
+    status: int = 200
 
 
 def _outcome_html(query: CatalogueQuery, values: Mapping[str, str], outcome: Outcome, limit: int) -> str:

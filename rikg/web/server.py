@@ -110,6 +110,7 @@ class RikgServer(ThreadingHTTPServer):
     """A threading HTTP server that knows its settings and its query workers."""
 
     daemon_threads = True
+    request_queue_size = 64  # connections waiting to be accepted (the default 5 refuses a burst)
     settings: Settings
     pool: WorkerPool
 
@@ -246,10 +247,10 @@ class Handler(BaseHTTPRequestHandler):
             self._send_download(query, outcome, download, head_only)
             return
         if download and outcome.error is not None:
-            raise _HttpError(HTTPStatus.BAD_REQUEST, outcome.error)
+            raise _HttpError(HTTPStatus(outcome.status), outcome.error)
         limit = self.server.settings.limit
         page = pages.query_page(query, values, outcome, limit)
-        status = HTTPStatus.OK if outcome.error is None else HTTPStatus.BAD_REQUEST
+        status = HTTPStatus(outcome.status)
         headers = {"X-Rikg-Truncated": "true" if outcome.truncated else "false"} if outcome.result else {}
         self._send_page(page, status, head_only=head_only, headers=headers)
 
@@ -258,12 +259,12 @@ class Handler(BaseHTTPRequestHandler):
         try:
             bindings = query.bindings(given)
         except QueryError as error:
-            return pages.Outcome(error=str(error))
+            return pages.Outcome(error=str(error), status=HTTPStatus.BAD_REQUEST)
         job = QueryJob(query.sparql, bindings, self.server.settings.limit)
         try:
             answer = self.server.pool.query(job)
         except (QueryError, QueryTimeout, ServerBusy) as error:
-            return pages.Outcome(error=str(error))
+            return pages.Outcome(error=str(error), status=_status_of(error).status)
         return pages.Outcome(result=answer.result, truncated=answer.truncated)
 
     def _send_download(
