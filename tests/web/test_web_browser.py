@@ -164,3 +164,30 @@ def test_plan_text_in_the_explorer_stays_text(
     page.wait_for_timeout(300)
     assert dialogs == []
     browser_page.assert_clean()
+
+
+def test_the_page_can_query_the_endpoint_but_not_update_it(
+    browser_page: WatchedPage, web_server: Server
+) -> None:
+    page = browser_page.page
+    page.goto(web_server.url)
+    answer = page.evaluate(
+        """async query => {
+            const response = await fetch("/sparql?" + new URLSearchParams({query}),
+                                         {headers: {Accept: "application/sparql-results+json"}});
+            return [response.status, await response.json()];
+        }""",
+        PLANS,
+    )
+    assert answer[0] == 200
+    assert len(answer[1]["results"]["bindings"]) == 4
+    refused = page.evaluate(
+        """async () => {
+            const body = new URLSearchParams({update: "DROP ALL"});
+            const response = await fetch("/sparql", {method: "POST", body});
+            return [response.status, await response.text()];
+        }"""
+    )
+    assert refused[0] == 403
+    assert "read-only" in refused[1]
+    assert not browser_page.external_requests and not browser_page.page_errors
