@@ -44,6 +44,7 @@ __all__ = [
     "operation",
     "result_kind",
     "serialize",
+    "uses_service",
 ]
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
@@ -51,6 +52,22 @@ UPDATE_FORMS = (
     "INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH",
 )
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+# One lexeme of SPARQL text: a string, an IRI, a comment, a variable, a prefixed name, a word or one
+# other character; enough to find keywords without mistaking words in strings, IRIs or comments.
+_LEXEME = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*(?:"""|$)'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*(?:'''|$)"
+    r'|"(?:[^"\\\n]|\\.)*"?'
+    r"|'(?:[^'\\\n]|\\.)*'?"
+    r'|<[^<>"{}|^`\\\x00-\x20]*>'
+    r"|#[^\n]*"
+    r"|[?$]\w+"
+    r"|[^\W\d][\w.-]*:[\w.-]*|:[\w.-]*"
+    r"|[^\W\d]\w*"
+    r"|\S",
+    re.S,
+)
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 # Characters XML 1.0 cannot carry at all (not even escaped); they are shown as U+FFFD.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -64,6 +81,23 @@ def operation(text: str) -> str:
     """
     form: str = query_form(text)
     return form
+
+
+def uses_service(text: str) -> bool:
+    r"""True when the query holds a ``SERVICE`` clause: a federated query, for which the engine sends
+    HTTP requests to the IRI it names. Words in strings, IRIs, comments and prefixed names do not
+    count; the text is also read with ``\u`` escapes decoded, as a SPARQL parser may decode them first.
+
+    >>> uses_service("SELECT * { service silent <http://10.0.0.1/sparql> { ?s ?p ?o } }")
+    True
+    >>> uses_service('SELECT * { ?s ex:SERVICE "SERVICE" . ?service ?p <http://e/SERVICE> } # SERVICE')
+    False
+    >>> uses_service("SELECT * { \\u0053ERVICE <http://e/> { ?s ?p ?o } }")
+    True
+    """
+    decoded = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+    variants = {text, decoded}
+    return any(lexeme.group().upper() == "SERVICE" for v in variants for lexeme in _LEXEME.finditer(v))
 
 
 def result_kind(text: str) -> QueryKind:

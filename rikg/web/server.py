@@ -7,7 +7,8 @@ Routes:
   table and CSV/JSON downloads (``download=csv|json``);
 * ``/yasgui`` SPARQL editor (YASGUI served from ``/static``);
 * ``/sparql`` SPARQL 1.1 Protocol: ``GET ?query=``, ``POST`` form (``query=``) or
-  ``application/sparql-query``. Updates are refused (403), however they are sent.
+  ``application/sparql-query``. Updates are refused (403), however they are sent, and so are
+  federated queries (``SERVICE``), which would make the engine send requests to other servers.
 
 Limits (``Settings``): every query runs in a worker process under a timeout
 (:mod:`rikg.web.workers`); results stop at a row limit and say so
@@ -39,7 +40,7 @@ from rikg.output import format_result
 from rikg.queries.catalogue import CatalogueQuery, get, list_queries
 
 from . import pages
-from .protocol import UPDATE_FORMS, negotiate, operation, result_kind, serialize
+from .protocol import UPDATE_FORMS, negotiate, operation, result_kind, serialize, uses_service
 from .workers import Answer, ExploreJob, QueryJob, QueryTimeout, ServerBusy, Unavailable, WorkerPool
 
 __all__ = ["Handler", "Settings", "make_server"]
@@ -308,6 +309,11 @@ class Handler(BaseHTTPRequestHandler):
         form = operation(text)
         if form in UPDATE_FORMS:
             raise _HttpError(HTTPStatus.FORBIDDEN, f"{form} is an update: this endpoint is read-only")
+        if uses_service(text):
+            raise _HttpError(
+                HTTPStatus.FORBIDDEN,
+                "SERVICE (federated query) is refused: this endpoint sends no request to other servers",
+            )
         kind = result_kind(text)
         fmt = negotiate(self.headers.get("Accept"), kind)
         if fmt is None:

@@ -8,8 +8,10 @@ with pyoxigraph's own result parsers.
 from __future__ import annotations
 
 import http.client
+import threading
 import time
 import urllib.parse
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import psutil
 import pytest
@@ -252,3 +254,49 @@ def test_a_crashed_worker_is_replaced(strict_server: Server) -> None:
     assert answers[-1].status == 200
     assert any("restarted" in answer.text for answer in answers if answer.status == 503)
     assert strict_server.process.poll() is None
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ ?a ?b ?c . service silent <{url}> {{ ?s ?p ?o }} }}",
+        "ASK {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+    ],
+)
+def test_federated_queries_are_refused_and_send_nothing(web_server: Server, template: str) -> None:
+    heard: list[str] = []
+
+    class Listener(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            heard.append(self.path)
+            self.send_response(500)
+            self.end_headers()
+
+        do_POST = do_GET
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    listener = HTTPServer(("127.0.0.1", 0), Listener)
+    thread = threading.Thread(target=listener.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{listener.server_port}/sparql"
+        answer = sparql_post(web_server, {"query": template.format(url=url)})
+        assert answer.status == 403
+        assert "SERVICE" in answer.text
+    finally:
+        listener.shutdown()
+        listener.server_close()
+    assert heard == []
+
+
+def test_the_word_service_elsewhere_is_fine(web_server: Server) -> None:
+    query = 'SELECT ?service WHERE { BIND("SERVICE" AS ?service) } # SERVICE <http://e/>'
+    answer = sparql_get(web_server, query)
+    assert answer.status == 200
+    assert answer.json() == {
+        "head": {"vars": ["service"]},
+        "results": {"bindings": [{"service": {"type": "literal", "value": "SERVICE"}}]},
+    }
