@@ -54,6 +54,7 @@ import logging
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -429,19 +430,38 @@ def align_plans(
     plans: Sequence[PlanDocument],
     reference: Sequence[NationalGoal],
     overrides: Sequence[Override] = (),
+    pool: Executor | None = None,
 ) -> list[AlignmentLink]:
     """Align every objective and measure of the plans with the national goals; overrides win.
 
-    Links come in plan order, objectives before their measures.
+    Links come in plan order, objectives before their measures. With a process ``pool`` the plans
+    are aligned in its processes (each plan on its own: the same links).
     """
-    index = TextIndex(goal.text for goal in reference)
     links: list[AlignmentLink] = []
     all_items: list[PlanItem] = []
-    for doc in plans:
-        items = plan_items(doc)
+    work = [(doc, tuple(reference)) for doc in plans]
+    aligned = pool.map(_align_one, work, chunksize=4) if pool is not None else map(_align_one, work)
+    for items, plan_links in aligned:
         all_items += items
-        links += align_items(items, reference, _follows_national_plan(doc), index)
+        links += plan_links
     return apply_overrides(links, overrides, all_items, reference) if overrides else links
+
+
+_INDEXES: dict[tuple[NationalGoal, ...], TextIndex] = {}
+
+
+def _align_one(
+    work: tuple[PlanDocument, tuple[NationalGoal, ...]],
+) -> tuple[list[PlanItem], list[AlignmentLink]]:
+    """One plan's items and links (a process of the build's pool may run it; the text index of
+    the goals is made once per process)."""
+    doc, reference = work
+    index = _INDEXES.get(reference)
+    if index is None:
+        _INDEXES.clear()
+        index = _INDEXES[reference] = TextIndex(goal.text for goal in reference)
+    items = plan_items(doc)
+    return items, align_items(items, reference, _follows_national_plan(doc), index)
 
 
 def align_items(
@@ -868,15 +888,17 @@ def build_links(
     plans: Sequence[PlanDocument],
     reference: Sequence[NationalGoal] | None = None,
     overrides: str | Path | None = None,
+    pool: Executor | None = None,
 ) -> list[AlignmentLink]:
     """The links of a build (what :func:`build_alignment_graph` turns into triples), with the shipped
-    reference goals and overrides unless given; a missing overrides file means no overrides."""
+    reference goals and overrides unless given; a missing overrides file means no overrides.
+    ``pool``: processes to align the plans in (see :func:`align_plans`)."""
     goals = list(reference) if reference is not None else load_national_goals()
     if not goals:
         raise RikgError("no national sub-goals or operational goals in the reference data: cannot align")
     path = Path(overrides) if overrides is not None else default_overrides_path()
     rows = load_overrides(path) if path.exists() else []
-    return align_plans(plans, goals, rows)
+    return align_plans(plans, goals, rows, pool)
 
 
 class BuildContextLike(Protocol):
@@ -893,9 +915,10 @@ def align_step(context: BuildContextLike) -> None:
     """A build step: align the plans the build loaded, write ``id:graph/alignments`` and report the
     coverage of each plan through ``context.progress``.
 
-    Use as ``build(..., steps=(*DEFAULT_STEPS, align_step))``.
+    Use as ``build(..., steps=(*DEFAULT_STEPS, align_step))``. A context with a ``pool`` attribute
+    (a :class:`concurrent.futures.Executor`, as ``rikg.build`` gives) aligns the plans in its processes.
     """
-    links = build_links(context.plans)
+    links = build_links(context.plans, pool=getattr(context, "pool", None))
     context.write(ALIGNMENTS_GRAPH, alignment_triples(links))
     for slug, coverage in coverage_by_plan(links, context.plans).items():
         context.progress(f"{slug}: alignment {coverage}")

@@ -33,7 +33,11 @@ loaded plans, the reference index and the report, and writes through
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 
 from pyoxigraph import Triple
@@ -43,7 +47,7 @@ from rikg.config import is_remote, project_root
 from rikg.errors import PlanError, RikgError
 from rikg.graph_store import open_store
 from rikg.graph_store.base import GraphStore
-from rikg.loaders.plan import load_plans
+from rikg.loaders.plan import load_plan
 from rikg.loaders.records import PlanDocument
 from rikg.mapping import ReferenceIndex, map_plan, plan_graph_iri
 from rikg.ontology.resources import ontology_resource, reference_resources
@@ -63,6 +67,7 @@ __all__ = [
     "load_plan_graphs",
     "load_reference",
     "note_other_plan_graphs",
+    "parsed_plans",
 ]
 
 ONTOLOGY_GRAPH = f"{ID_NS}graph/ontology"
@@ -95,6 +100,7 @@ class BuildContext:
         self.progress = progress
         self.reference = ReferenceIndex()
         self.plans: list[PlanDocument] = []
+        self.pool: Executor | None = None  # processes for the per-plan work (parsing, alignment)
 
     def write(self, graph_iri: str, triples: Sequence[Triple]) -> None:
         """Replace one named graph atomically and count it in the report."""
@@ -130,10 +136,35 @@ def _load_one(context: BuildContext, doc: PlanDocument, slugs: dict[str, str]) -
     context.progress(f"{doc.file}: {doc.slug} ({len(triples)} triples)")
 
 
+def _parse(path: Path) -> PlanDocument | tuple[str, str]:
+    """A plan, or its error as (file, reason): a PlanError does not survive pickling back from a worker."""
+    try:
+        return load_plan(path)
+    except PlanError as error:
+        return error.file, error.reason
+
+
+def _plan_or_error(parsed: PlanDocument | tuple[str, str]) -> PlanDocument | PlanError:
+    return PlanError(*parsed) if isinstance(parsed, tuple) else parsed
+
+
+def parsed_plans(folder: Path, pool: Executor | None = None) -> Iterator[PlanDocument | PlanError]:
+    """Every ``*.txt`` plan of a folder, in name order, parsed in the pool's processes when given
+    (the caller maps and writes one plan while the next ones are parsed); a bad file gives its error.
+
+    >>> from rikg.config import bundled_plans_dir
+    >>> [doc.slug for doc in parsed_plans(bundled_plans_dir())][:2]
+    ['blagoevgrad-2024-2027', 'kyustendil-2022-2024']
+    """
+    paths = sorted(folder.glob("*.txt"))
+    parsed = pool.map(_parse, paths) if pool is not None else map(_parse, paths)
+    return map(_plan_or_error, parsed)
+
+
 def load_plan_graphs(context: BuildContext) -> None:
     """Each plan file of the folder into its own graph; a bad file is reported, the others still load."""
     slugs: dict[str, str] = {}
-    for loaded in load_plans(context.plans_dir):
+    for loaded in parsed_plans(context.plans_dir, context.pool):
         if isinstance(loaded, PlanError):
             context.report.errors.append(FileError(loaded.file, loaded.reason))
             continue
@@ -164,6 +195,24 @@ DEFAULT_STEPS: tuple[BuildStep, ...] = (
     align_step,
     note_other_plan_graphs,
 )
+
+
+@contextlib.contextmanager
+def _plan_pool(folder: Path) -> Iterator[Executor | None]:
+    """Worker processes (one per CPU) when there are several CPUs and plan files, else None.
+
+    The workers are forked at once (a first no-op task), before the caller opens the store.
+    """
+    workers = min(os.cpu_count() or 1, sum(1 for _ in folder.glob("*.txt")))
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield None
+        return
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    try:
+        pool.submit(int).result()
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def default_report_path(store_location: str | Path) -> Path:
@@ -200,8 +249,10 @@ def build(
     if not is_remote(location):
         Path(location).parent.mkdir(parents=True, exist_ok=True)
     report = BuildReport(store=location, plans_dir=str(folder))
-    with open_store(location) as store:
+    # The pool is forked before the store opens, so that no store thread is copied into it.
+    with _plan_pool(folder) as pool, open_store(location) as store:
         context = BuildContext(store=store, plans_dir=folder, report=report, progress=progress)
+        context.pool = pool
         for step in dict.fromkeys(steps):  # a step listed twice runs once
             step(context)
     report.write(Path(report_path) if report_path is not None else default_report_path(location))
