@@ -208,7 +208,7 @@ def yasgui_page() -> Page:
     body = (
         '<p class="muted">Queries go to this server\'s read-only endpoint <code>/sparql</code>; the default '
         "graph is the union of all named graphs. Updates are refused.</p>"
-        '<div id="yasgui"></div>'
+        '<p class="note" id="truncated" role="status" hidden></p><div id="yasgui"></div>'
     )
     return Page("SPARQL editor", body, head)
 

@@ -191,3 +191,15 @@ def test_the_page_can_query_the_endpoint_but_not_update_it(
     assert refused[0] == 403
     assert "read-only" in refused[1]
     assert not browser_page.external_requests and not browser_page.page_errors
+
+
+def test_yasgui_says_when_the_result_was_cut(browser_page: WatchedPage, strict_server: Server) -> None:
+    page = browser_page.page
+    _run_in_yasgui(page, strict_server, "SELECT ?s WHERE { ?s ?p ?o }")
+    page.wait_for_selector("#truncated:not([hidden])")
+    assert "Only the first 5 rows are shown" in page.inner_text("#truncated")
+    assert page.locator(".yasr table.dataTable tbody tr").count() == 5
+    page.evaluate("query => window.rikgYasgui.getTab().getYasqe().setValue(query)", PLANS)
+    page.click(".yasqe_queryButton")
+    page.wait_for_selector("#truncated[hidden]", state="attached")
+    browser_page.assert_clean()

@@ -49,5 +49,28 @@
       tab.setEndpoint(endpoint);
     }
   });
+  // The server cuts answers at its row limit and says so in a header: say it on the page too.
+  // Only each tab's editor (Yasqe) passes the HTTP response on, so hook each editor once.
+  var note = document.getElementById("truncated");
+  function showCut() {
+    // Yasqe calls this with (yasqe, response, duration).
+    var response = Array.prototype.slice.call(arguments).filter(function (argument) {
+      return argument && argument.headers && typeof argument.headers.get === "function";
+    })[0];
+    var cut = Boolean(response && response.headers.get("X-Rikg-Truncated") === "true");
+    note.hidden = !cut;
+    note.textContent = cut
+      ? "Only the first " + response.headers.get("X-Rikg-Row-Limit") +
+        " rows are shown: the result has more (the server's result limit). Narrow the query."
+      : "";
+  }
+  var hooked = new WeakSet();
+  yasgui.on("query", function (_yasgui, tab) {
+    var yasqe = tab && tab.getYasqe && tab.getYasqe();
+    if (note && yasqe && !hooked.has(yasqe)) {
+      hooked.add(yasqe);
+      yasqe.on("queryResponse", showCut);
+    }
+  });
   window.rikgYasgui = yasgui;
 })();
