@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -134,7 +135,7 @@ def test_clicking_shows_the_source_line_and_the_alignment_confidence(
 
 
 @pytest.fixture(scope="module")
-def evil_store(tmp_path_factory: pytest.TempPathFactory) -> GraphStore:
+def evil_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphStore]:
     """A store built from a copy of the Blagoevgrad plan whose measure 1.4 carries markup and script."""
     folder = tmp_path_factory.mktemp("evil-plan")
     original = bundled_plans_dir() / "000_ac6471d0a6c93028.txt"
@@ -147,7 +148,8 @@ def evil_store(tmp_path_factory: pytest.TempPathFactory) -> GraphStore:
     )
     report = build(folder / "plans", folder / "store")
     assert report.ok
-    return open_store(str(folder / "store"), read_only=True)
+    with open_store(str(folder / "store"), read_only=True) as store:
+        yield store
 
 
 def test_script_in_plan_text_stays_inert(
