@@ -64,7 +64,10 @@ def _add_validate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def _add_explore(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("explore", help="write the interactive explorer page (works offline)")
     p.add_argument("--out", default=None, help="output HTML file")
-    p.add_argument("--focus", default=None, help="IRI to centre the view on")
+    p.add_argument("--focus", default=None, help="IRI (or id:...) to centre the view on")
+    p.add_argument("--plan", default=None, metavar="SLUG", help="one plan's view, e.g. ruse-2024-2027")
+    p.add_argument("--institution", default=None, metavar="IRI|SLUG", help="an institution and its measures")
+    p.add_argument("--max-nodes", type=int, default=None, help="largest view drawn (default 1500)")
     _store_option(p)
 
 
@@ -74,6 +77,10 @@ def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--timeout", type=float, default=10.0, help="query timeout in seconds")
     p.add_argument("--limit", type=int, default=10000, help="result row limit")
+    p.add_argument("--workers", type=int, default=2, help="query worker processes (queries run at once)")
+    p.add_argument(
+        "--max-request-bytes", type=int, default=1_000_000, help="largest request body accepted (else 413)"
+    )
     _store_option(p)
 
 
