@@ -13,8 +13,9 @@ sees the default graph as the union of all named graphs.
 
 from __future__ import annotations
 
+import contextlib
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal as TypingLiteral
 
@@ -53,6 +54,16 @@ class GraphStore(ABC):
         All graphs of one call change in one transaction: a concurrent reader
         sees every old graph or every new one, never a mix or half a graph.
         """
+
+    @contextlib.contextmanager
+    def bulk(self) -> Iterator[None]:
+        """A block whose ``replace_graphs`` calls may be written together at its end (faster).
+
+        Each call stays atomic and reads through this store see its graphs at
+        once; other clients see them at the latest when the block ends. The
+        embedded store bulk-loads new graphs together; by default nothing changes.
+        """
+        yield
 
     @abstractmethod
     def drop_graphs(self, graph_iris: Sequence[str]) -> None:

@@ -3,9 +3,14 @@
 Replacing graphs is one transaction, so a reader sees every old graph or every
 new one (``docs/stores.md`` has the measurements behind the design):
 
-* every target graph empty or missing (a first build, a new plan): the quads
-  go in through ``Store.bulk_extend``, the fast SST-file loader (~3x faster
-  than a transactional insert; in practice one ingestion);
+* every target graph empty or missing (a first build, a new plan): one
+  ``Store.bulk_extend`` (the SST-file loader: it writes files and ingests them
+  all in one step at its end, so readers, and a crash, see none of them or
+  all). Inside a :meth:`EmbeddedStore.bulk` block such calls wait in memory
+  and go in together: once ~500,000 quads wait, before any read or other
+  write through this process's handles, and when the block ends. One
+  ingestion for a whole first build is as fast as pyoxigraph's own
+  ``bulk_load``; one per plan graph is ~2x slower;
 * otherwise: one SPARQL Update that applies the difference,
   ``DELETE DATA {<gone triples>} ; INSERT DATA {<new triples>}`` (triples
   with blank nodes are always deleted and inserted again), which pyoxigraph
@@ -13,7 +18,9 @@ new one (``docs/stores.md`` has the measurements behind the design):
 
 One process opens a folder read-write; in that process every ``open_store``
 of the same folder shares the one RocksDB instance. Other processes may open
-it with ``read_only=True`` (a snapshot as of opening).
+it with ``read_only=True`` (a snapshot as of opening). Opening read-write
+removes SST files a killed bulk load left behind (``bulk-*.sst``, never
+ingested).
 
 >>> import tempfile
 >>> from pyoxigraph import Literal, NamedNode, Triple
@@ -28,11 +35,16 @@ it with ``read_only=True`` (a snapshot as of opening).
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
+import sys
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from pyoxigraph import (
     BlankNode,
@@ -64,28 +76,92 @@ from .results import (
 __all__ = ["EmbeddedStore"]
 
 
+#: New graphs wait until this many quads do, then go in as one bulk load.
+BULK_FLUSH_QUADS = 500_000
+#: Tries of a read on a read-only view, each after opening the folder again.
+_READ_ATTEMPTS = 5
+_T = TypeVar("_T")
+
+
 @dataclass
 class _Shared:
-    """One open pyoxigraph store of a folder, shared by every handle of this process."""
+    """One open pyoxigraph store of a folder, shared by every handle of this process.
+
+    ``pending`` holds the quads of new graphs (``pending_graphs``) not yet in the
+    store, collected while ``bulk_blocks`` > 0; whoever holds ``write_lock`` may
+    write them (:meth:`settle`).
+    """
 
     store: Store
     writable: bool
+    location: str
     users: int = 0
-    write_lock: threading.Lock = field(default_factory=threading.Lock)
+    write_lock: threading.RLock = field(default_factory=threading.RLock)
+    pending: list[Quad] = field(default_factory=list)
+    pending_graphs: set[str] = field(default_factory=set)
+    bulk_blocks: int = 0
+
+    def settle(self) -> None:
+        """Bulk-load the pending quads (one ingestion); the caller holds ``write_lock``."""
+        if not self.pending:
+            return
+        quads, self.pending = self.pending, []
+        self.pending_graphs.clear()
+        try:
+            self.store.bulk_extend(quads)
+        except OSError as error:
+            raise StoreError(f"cannot write to store at {self.location}: {error}") from error
+
+    def settled(self) -> Store:
+        """The store with every pending quad written (what every read goes through)."""
+        if self.pending:
+            with self.write_lock:
+                self.settle()
+        return self.store
 
 
 _OPEN: dict[Path, _Shared] = {}
 _OPEN_LOCK = threading.Lock()
 
 
+@atexit.register
+def _settle_at_exit() -> None:
+    """Write what waits in memory when a script ends without closing its store."""
+    with _OPEN_LOCK:
+        shared_stores = list(_OPEN.values())
+    for shared in shared_stores:
+        try:
+            shared.settled()
+        except StoreError as error:
+            print(f"rikg: error: {error}", file=sys.stderr)
+
+
 def _open_shared(folder: Path, read_only: bool) -> _Shared:
     with _OPEN_LOCK:
         shared = _OPEN.get(folder)
         if shared is None or (not read_only and not shared.writable):
-            shared = _Shared(_open_pyoxigraph(folder, read_only), writable=not read_only)
+            store = _open_pyoxigraph(folder, read_only)
+            shared = _Shared(store, writable=not read_only, location=str(folder))
             _OPEN[folder] = shared
         shared.users += 1
         return shared
+
+
+def _vanished_file(error: Exception) -> bool:
+    """A read-only view met a file the writing process has just replaced (RocksDB's MANIFEST, an SST)."""
+    return isinstance(error, OSError | RuntimeError) and "No such file" in str(error)
+
+
+def _open_read_only(folder: Path) -> Store:
+    """A read-only view of the folder as of now; retried while a writer is switching its MANIFEST."""
+    for attempt in range(_READ_ATTEMPTS):
+        try:
+            return Store.read_only(str(folder))
+        except (OSError, RuntimeError) as error:
+            if not _vanished_file(error) or attempt == _READ_ATTEMPTS - 1:
+                raise OSError(str(error)) from error
+        time.sleep(0.02 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def _open_pyoxigraph(folder: Path, read_only: bool) -> Store:
@@ -93,8 +169,10 @@ def _open_pyoxigraph(folder: Path, read_only: bool) -> Store:
         if read_only:
             if not folder.is_dir():
                 raise StoreError(f"no store at {folder} (build one first: rikg build --store {folder})")
-            return Store.read_only(str(folder))
-        return Store(str(folder))
+            return _open_read_only(folder)
+        store = Store(str(folder))
+        _remove_killed_bulk_files(folder)
+        return store
     except OSError as error:
         if "LOCK" in str(error):
             raise StoreError(
@@ -104,12 +182,30 @@ def _open_pyoxigraph(folder: Path, read_only: bool) -> Store:
         raise StoreError(f"cannot open store at {folder}: {error}") from error
 
 
+def _remove_killed_bulk_files(folder: Path) -> None:
+    """SST files of a bulk load that was killed before ingesting them (pyoxigraph 0.5 names them
+    ``bulk-<n>.sst``; RocksDB never references that name). Only the holder of the RocksDB lock
+    may bulk-load, and that is us now, so none of them can still be in use."""
+    for leftover in folder.glob("bulk-*.sst"):
+        leftover.unlink(missing_ok=True)
+
+
+def _reopen_read_only(folder: Path, shared: _Shared, failed: Store) -> None:
+    """Give the handles of a read-only folder a fresh view (unless another thread already did)."""
+    with _OPEN_LOCK:
+        if shared.store is not failed:
+            return
+        with contextlib.suppress(OSError):  # the next attempt of the read reopens once more
+            shared.store = _open_read_only(folder)
+
+
 def _release_shared(folder: Path, shared: _Shared) -> None:
     with _OPEN_LOCK:
         shared.users -= 1
         if shared.users == 0 and _OPEN.get(folder) is shared:
             del _OPEN[folder]
             if shared.writable:
+                shared.settled()
                 shared.store.flush()
 
 
@@ -126,9 +222,10 @@ class EmbeddedStore(GraphStore):
 
     @property
     def _store(self) -> Store:
+        """The pyoxigraph store, with every pending new graph written."""
         if self._shared is None:
             raise StoreError(f"store at {self.location} is closed")
-        return self._shared.store
+        return self._shared.settled()
 
     def _writable(self) -> _Shared:
         if self.read_only:
@@ -143,17 +240,50 @@ class EmbeddedStore(GraphStore):
     # -- GraphStore ------------------------------------------------------
 
     def replace_graphs(self, graphs: Mapping[str, Sequence[Triple]]) -> None:
-        """Replace named graphs in one transaction (bulk-loaded when every target is empty)."""
+        """Replace named graphs in one transaction (bulk-loaded, later, when every target is new)."""
         shared = self._writable()
         targets = {iri: list(triples) for iri, triples in graphs.items()}
         with shared.write_lock:
+            if self._all_new(shared, targets):
+                shared.pending.extend(_quads(targets))
+                shared.pending_graphs.update(targets)
+                if shared.bulk_blocks == 0 or len(shared.pending) >= BULK_FLUSH_QUADS:
+                    shared.settle()
+                return
+            shared.settle()
             try:
-                if all(self._is_empty(NamedNode(iri)) for iri in targets):
-                    self._store.bulk_extend(_quads(targets))
-                elif update := self._difference(targets):
-                    self._store.update(update)
+                if update := self._difference(targets):
+                    shared.store.update(update)
             except (OSError, SyntaxError, ValueError) as error:
                 raise StoreError(f"cannot write to store at {self.location}: {error}") from error
+
+    @contextlib.contextmanager
+    def bulk(self) -> Iterator[None]:
+        """Collect the new graphs of the block's ``replace_graphs`` calls and bulk-load them together.
+
+        Each call stays atomic (its graphs go into the same ingestion) and reads
+        through this process's handles see them at once; other processes see
+        them once ~500,000 quads wait, or at the latest when the block ends
+        (even by an exception). A killed process loses what still waits: those
+        graphs stay as they were (empty). Blocks may nest.
+        """
+        shared = self._writable()
+        with shared.write_lock:
+            shared.bulk_blocks += 1
+        try:
+            yield
+        finally:
+            with shared.write_lock:
+                shared.bulk_blocks -= 1
+                if shared.bulk_blocks == 0:
+                    shared.settle()
+
+    def _all_new(self, shared: _Shared, targets: Mapping[str, list[Triple]]) -> bool:
+        """Every target graph is empty in the store and not waiting to be written."""
+        if shared.pending_graphs.intersection(targets):
+            return False
+        return all(next(shared.store.quads_for_pattern(None, None, None, NamedNode(iri)), None) is None
+                   for iri in targets)
 
     def _difference(self, targets: Mapping[str, list[Triple]]) -> str:
         """One SPARQL Update turning the current graphs into the targets ('' when nothing changes).
@@ -205,32 +335,55 @@ class EmbeddedStore(GraphStore):
             }
         except ValueError as error:
             raise QueryError(f"invalid binding: {error}") from error
-        try:
+        def run(store: Store) -> QueryResult:
             try:
-                answer = self._union_query(sparql, substitutions)
-            except RuntimeError as refused:
-                if "projection" not in str(refused):
-                    raise QueryError(f"cannot run the query: {refused}") from refused
-                answer = self._union_query(bind_values(sparql, bindings or {}), {})
-            return result_from_pyoxigraph(answer)
-        except SyntaxError as error:
-            raise QueryError(f"invalid SPARQL: {error}") from error
-        except OSError as error:
-            raise StoreError(f"cannot read store at {self.location}: {error}") from error
+                try:
+                    answer = self._union_query(store, sparql, substitutions)
+                except RuntimeError as refused:
+                    if "projection" not in str(refused):
+                        raise  # a query error, or a file a writer replaced: _read tells
+                    answer = self._union_query(store, bind_values(sparql, bindings or {}), {})
+                return result_from_pyoxigraph(answer)
+            except SyntaxError as error:
+                raise QueryError(f"invalid SPARQL: {error}") from error
 
+        return self._read(run)
+
+    @staticmethod
     def _union_query(
-        self, sparql: str, substitutions: dict[Variable, Term | Triple]
+        store: Store, sparql: str, substitutions: dict[Variable, Term | Triple]
     ) -> QuerySolutions | QueryBoolean | QueryTriples:
-        return self._store.query(sparql, use_default_graph_as_union=True, substitutions=substitutions)
+        return store.query(sparql, use_default_graph_as_union=True, substitutions=substitutions)
+
+    def _read(self, operation: Callable[[Store], _T]) -> _T:
+        """Run a read; a read-only view of a folder another process writes is opened again and
+        the read retried when it fails on files that writer replaced (RocksDB: "No such file")."""
+        for attempt in range(_READ_ATTEMPTS):
+            store = self._store
+            try:
+                return operation(store)
+            except (OSError, RuntimeError) as error:
+                shared = self._shared
+                retry = shared is not None and not shared.writable and _vanished_file(error)
+                if not retry or attempt == _READ_ATTEMPTS - 1:
+                    if isinstance(error, RuntimeError) and "Corruption" not in str(error):
+                        raise QueryError(f"cannot run the query: {error}") from error
+                    raise StoreError(f"cannot read store at {self.location}: {error}") from error
+            assert shared is not None
+            time.sleep(0.02 * (attempt + 1))
+            _reopen_read_only(self._folder, shared, store)
+        raise AssertionError("unreachable")
 
     def named_graphs(self) -> list[str]:
         """IRIs of the named graphs, sorted."""
-        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, NamedNode))
+        return self._read(
+            lambda store: sorted(g.value for g in store.named_graphs() if isinstance(g, NamedNode))
+        )
 
     def count(self, graph_iri: str | None = None) -> int:
         """Quads in one named graph, or in the whole store (one consistent snapshot)."""
         if graph_iri is None:
-            return len(self._store)
+            return self._read(len)
         graph = NamedNode(graph_iri)
         value = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}").rows[0]["n"]
         return int(value.value) if value is not None else 0
@@ -239,17 +392,16 @@ class EmbeddedStore(GraphStore):
         """The whole store (``trig``, ``nq``, ``jsonld``) or one named graph (any format)."""
         rdf = rdf_format(fmt)
         check_export(rdf, graph_iri)
-        try:
+
+        def dump(store: Store) -> bytes | None:
             if graph_iri is None:
-                data = self._store.dump(format=rdf, prefixes=PREFIXES)
-            else:
-                quads = self._store.quads_for_pattern(None, None, None, NamedNode(graph_iri))
-                if rdf.supports_datasets:
-                    data = serialize(quads, format=rdf, prefixes=PREFIXES)
-                else:
-                    data = serialize((q.triple for q in quads), format=rdf, prefixes=PREFIXES)
-        except OSError as error:
-            raise StoreError(f"cannot read store at {self.location}: {error}") from error
+                return store.dump(format=rdf, prefixes=PREFIXES)
+            quads = store.quads_for_pattern(None, None, None, NamedNode(graph_iri))
+            if rdf.supports_datasets:
+                return serialize(quads, format=rdf, prefixes=PREFIXES)
+            return serialize((q.triple for q in quads), format=rdf, prefixes=PREFIXES)
+
+        data = self._read(dump)
         assert data is not None  # no output given: pyoxigraph returns the bytes
         return data
 
