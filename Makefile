@@ -1,4 +1,5 @@
-# rikg: `make demo` builds the graph from the bundled plans; `make test` runs the whole suite.
+# rikg: `make demo` builds the graph from the bundled plans and writes the explorer page;
+# `make test` runs the whole suite.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -16,6 +17,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 
 demo: $(VENV)/.installed
 	$(RIKG) build
+	@echo "explorer page: $$($(RIKG) explore)"
 	$(RIKG) stats
 
 system-deps:
