@@ -228,3 +228,15 @@ def test_replacing_keeps_exactly_the_new_triples(store: GraphStore) -> None:
     store.replace_graphs({PLAN: new})
     assert store.count(PLAN) == 11
     assert isomorphic(_graph(store.export("ttl", PLAN)), _as_graph(new))
+
+
+def test_a_bulk_block_writes_what_its_calls_replace(store: GraphStore) -> None:
+    """New graphs, a replaced graph and a reader inside the block: the same store as without it."""
+    store.replace_graphs({OTHER: measures(3)})
+    with store.bulk():
+        store.replace_graphs({PLAN: measures(5)})
+        assert store.count(PLAN) == 5  # reads see what the block wrote so far
+        store.replace_graphs({PLAN: measures(2, "new"), OTHER: measures(4)})
+        store.replace_graphs({REFERENCE: rich_triples()})
+    assert (store.count(PLAN), store.count(OTHER), store.count(REFERENCE)) == (2, 4, 4)
+    assert isomorphic(_graph(store.export("ttl", REFERENCE)), _as_graph(rich_triples()))

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from store_helpers import PLAN, measures
+from store_helpers import OTHER, PLAN, REFERENCE, measures
 
 from rikg.errors import StoreError
 from rikg.graph_store import open_store
@@ -79,3 +79,30 @@ def test_other_processes_read_but_cannot_write(tmp_path: Path) -> None:
 def test_server_options_are_refused_for_a_folder(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="only apply to a SPARQL server URL"):
         open_store(str(tmp_path / "store"), max_rows=10)
+
+
+def test_a_bulk_block_loads_new_graphs_together_and_shows_them_when_it_ends(tmp_path: Path) -> None:
+    folder = tmp_path / "store"
+    with open_store(str(folder)) as writer:
+        with writer.bulk():
+            writer.replace_graphs({PLAN: measures(4)})
+            assert in_another_process(folder, "ro") == "0"  # still waiting in this process
+            with writer.bulk():  # blocks nest: only the outermost one writes at its end
+                writer.replace_graphs({OTHER: measures(2)})
+            assert in_another_process(folder, "ro") == "0"
+        assert in_another_process(folder, "ro") == "4"
+        with pytest.raises(RuntimeError), writer.bulk():
+            writer.replace_graphs({REFERENCE: measures(3)})
+            raise RuntimeError("a failing build step")
+        assert writer.count(REFERENCE) == 3  # what the block's calls replaced is written all the same
+
+
+def test_opening_clears_the_files_of_a_killed_bulk_load(tmp_path: Path) -> None:
+    folder = tmp_path / "store"
+    with open_store(str(folder)) as store:
+        store.replace_graphs({PLAN: measures(4)})
+    leftover = folder / "bulk-1234567890.sst"
+    leftover.write_bytes(b"half an SST file")
+    with open_store(str(folder)) as store:
+        assert store.count(PLAN) == 4
+    assert not leftover.exists()
