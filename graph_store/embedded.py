@@ -41,7 +41,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -107,6 +107,10 @@ class _Shared:
             return
         quads, self.pending = self.pending, []
         self.pending_graphs.clear()
+        self.bulk_load(quads)
+
+    def bulk_load(self, quads: Iterable[Quad]) -> None:
+        """One ``bulk_extend`` (one ingestion at its end); the caller holds ``write_lock``."""
         try:
             self.store.bulk_extend(quads)
         except OSError as error:
@@ -245,9 +249,12 @@ class EmbeddedStore(GraphStore):
         targets = {iri: list(triples) for iri, triples in graphs.items()}
         with shared.write_lock:
             if self._all_new(shared, targets):
+                if not shared.bulk_blocks:
+                    shared.bulk_load(_quads(targets))
+                    return
                 shared.pending.extend(_quads(targets))
                 shared.pending_graphs.update(targets)
-                if shared.bulk_blocks == 0 or len(shared.pending) >= BULK_FLUSH_QUADS:
+                if len(shared.pending) >= BULK_FLUSH_QUADS:
                     shared.settle()
                 return
             shared.settle()
