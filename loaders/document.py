@@ -61,7 +61,10 @@ _MUNICIPALITY_UPPER = re.compile(r"\bОБЩИНА\s+([А-Я]{3,}(?:[ -][А-Я]{3
 _OBLAST_MENTION = re.compile(rf"\b[Оо]бласт\s+({_NAME})")
 _OBLAST_UPPER = re.compile(r"\bОБЛАСТ\s+([А-Я]{3,}(?:\s[А-Я]{3,})?)\b")
 _STOP_WORDS = {"ЗА", "НА", "ПО", "ОТ", "ПРИ", "КЪМ", "СЪС", "И"}
-_TITLE_START = re.compile(r"^\s*\**\s*(?:ПЛАН ЗА ДЕЙСТВИЕ|План за действие|ОБЩИНСКИ ПЛАН ЗА ДЕЙСТВИЕ)\b")
+# possessive white space: a line of blanks fails at once (it was quadratic)
+_TITLE_START = re.compile(
+    r"^\s*+(?:\*+\s*+)?(?:ПЛАН ЗА ДЕЙСТВИЕ|План за действие|ОБЩИНСКИ ПЛАН ЗА ДЕЙСТВИЕ)\b"
+)
 _TITLE_STOP = re.compile(
     r"^\s*(?:В ИЗПЪЛНЕНИЕ|И В ИЗПЪЛНЕНИЕ|Приет|Решение|гр\.|Необходими|[IVXІ]+\.)", re.IGNORECASE
 )

@@ -479,6 +479,10 @@ def load_plan(path: Path) -> PlanDocument:
         warnings=builder.warnings,
         table_lines=frozenset(table_lines),
     )
+    if decoded.replaced:
+        plan.warnings.append(
+            f"{decoded.replaced} undecodable byte sequence(s) replaced by U+FFFD ({decoded.encoding})"
+        )
     _check_complete(plan, lines, sections)
     if not plan.measures():
         raise PlanError(path.name, "no action-plan table found")

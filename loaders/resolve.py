@@ -49,6 +49,7 @@ Funding cells follow the same scan, with these rules:
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -101,6 +102,7 @@ _FUNDING_NOISE_WORDS = _NOISE_WORDS | frozenset(
     re.findall(r"\S+", "средства средствата финансиране финансира финансирани източник източници")
 )
 _BUDGET_WORDS = frozenset({"бюджет", "бюджета", "бюджетът", "бюджетите", "рамките"})
+_CONNECTIVES = _FUNDING_NOISE_WORDS | _BUDGET_WORDS
 #: Words a funding phrase leads into the next name with ("Бюджет на ДАЗД", "процедури по ...").
 _LINKING_WORDS = frozenset({"на", "по", "от", "към", "чрез"})
 _NO_SOURCE = re.compile(
@@ -181,6 +183,9 @@ class _Resolver:
         ]
         self.quoted = _quoted_mask(self.text)
         self.breaks = [self._has_break(*self._gap(i)) for i in range(len(self.tokens) + 1)]
+        self.break_at_or_before: list[int] = list(
+            itertools.accumulate((i if found else 0 for i, found in enumerate(self.breaks)), max)
+        )
         matches = [match for match in self._scan() if match.ref.key]
         refs = self._with_leftovers(matches)
         if self.kind == "funding":
@@ -212,11 +217,17 @@ class _Resolver:
         return matches
 
     def _match_at(self, index: int) -> _Match | None:
+        prefixes = _label_prefixes(self.registry)
         limit = index
+        words = self.tokens[index].norm
         while (
-            limit + 1 < len(self.tokens) and limit - index < _MAX_LABEL_TOKENS and not self.breaks[limit + 1]
+            limit + 1 < len(self.tokens)
+            and limit - index < _MAX_LABEL_TOKENS
+            and not self.breaks[limit + 1]
+            and words in prefixes  # no label starts with these words: no longer window can match
         ):
             limit += 1
+            words = f"{words} {self.tokens[limit].norm}"
         for last in range(limit, index - 1, -1):
             found = self._lookup(index, last)
             if found is not None:
@@ -225,12 +236,16 @@ class _Resolver:
 
     def _lookup(self, first: int, last: int) -> tuple[Kind, str] | None:
         words = " ".join(token.norm for token in self.tokens[first : last + 1])
-        if not words or (is_case_sensitive(words) and not self.tokens[first].text.isupper()):
+        if not words:
             return None
         kinds: tuple[Kind, ...] = ("funding", "institution") if self.kind == "funding" else ("institution",)
         for kind in kinds:
             key = self.registry.index(kind).get(words)
             if key is not None:
+                # checked only for a known label: normalising every candidate window is what made
+                # long cells slow (tens of windows per word)
+                if is_case_sensitive(words) and not self.tokens[first].text.isupper():
+                    return None
                 return kind, key
         return None
 
@@ -310,11 +325,11 @@ class _Resolver:
         return EntityRef(ref.raw, f"Средства на {ref.label}", f"funding/{slug}-funds", True)
 
     def _phrase_before(self, first: int) -> str:
-        """The text between the previous list break and token ``first``."""
-        index = first
-        while index > 0 and not self.breaks[index]:
-            index -= 1
-        return self.text[self._gap(index)[1] : self.tokens[first].start]
+        """The text between the previous list break and token ``first`` (its last
+        ``_PHRASE_REACH`` characters: enough to tell running text, linear in a cell with no breaks)."""
+        index = self.break_at_or_before[first]
+        start = max(self._gap(index)[1], self.tokens[first].start - _PHRASE_REACH)
+        return self.text[start : self.tokens[first].start]
 
     # -- leftovers between matches ----------------------------------------------------------------
 
@@ -514,12 +529,26 @@ def _looks_like_name(chunk: str) -> bool:
     return chunk[:1].isupper() or "„" in chunk or re.search(r"\b[А-ЯA-Z]{2,}\b", chunk) is not None
 
 
+_PHRASE_REACH = 400
+_PREFIXES: dict[int, tuple[Registry, frozenset[str]]] = {}
+
+
+def _label_prefixes(registry: Registry) -> frozenset[str]:
+    """Every leading run of words of every normalised label of ``registry`` ("бюджет", "бюджет на", ...)."""
+    cached = _PREFIXES.get(id(registry))
+    if cached is None or cached[0] is not registry:
+        labels = [label for kind in ("institution", "funding") for label in registry.index(kind)]
+        prefixes = frozenset(
+            " ".join(words[:count]) for words in map(str.split, labels) for count in range(1, len(words) + 1)
+        )
+        cached = _PREFIXES[id(registry)] = (registry, prefixes)
+    return cached[1]
+
+
 def _has_content_word(text: str) -> bool:
     """Whether text holds a word in lower case other than funding connectives ("със средства от")."""
     words: list[str] = re.findall(r"[А-Яа-яA-Za-z]{2,}", text)
-    return any(
-        word[:1].islower() and word.casefold() not in _FUNDING_NOISE_WORDS | _BUDGET_WORDS for word in words
-    )
+    return any(word[:1].islower() and word.casefold() not in _CONNECTIVES for word in words)
 
 
 def _unique(refs: list[EntityRef]) -> list[EntityRef]:

@@ -12,6 +12,7 @@ raw text into clean values without inventing anything: what cannot be repaired s
 
 from __future__ import annotations
 
+import functools
 import html
 import itertools
 import re
@@ -133,6 +134,7 @@ def html_items(text: str) -> list[str]:
     return [_BOLD.sub("", item).strip() for item in items if item.strip(" *")]
 
 
+@functools.lru_cache(maxsize=4096)
 def clean_text(text: str) -> str:
     """A cell's text without HTML, entities, Markdown bold markers or runs of white space.
 
