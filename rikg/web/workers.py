@@ -27,6 +27,7 @@ import multiprocessing
 import queue
 import signal
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -62,6 +63,7 @@ __all__ = [
 
 #: How long a fresh worker may take to import rikg and say it is ready.
 STARTUP_SECONDS = 60.0
+_READ_ATTEMPTS = 3
 _T = TypeVar("_T")
 
 
@@ -177,8 +179,23 @@ def _embedded_query(folder: str, job: QueryJob) -> Answer:
 
     Like ``EmbeddedStore.query``: bindings are pyoxigraph substitutions, or a
     ``VALUES`` block of escaped terms when pyoxigraph refuses to substitute a
-    variable the query does not project.
+    variable the query does not project. When a build replaced the store's
+    files under the query (RocksDB: "No such file"), the store is opened
+    again and the query run again, a few times.
     """
+    for attempt in range(_READ_ATTEMPTS):
+        try:
+            return _embedded_attempt(folder, job)
+        except (OSError, RuntimeError) as error:
+            if "No such file" not in str(error) or attempt == _READ_ATTEMPTS - 1:
+                if isinstance(error, RuntimeError):
+                    raise QueryError(f"cannot run the query: {error}") from error
+                raise StoreError(f"cannot read store at {folder}: {error}") from error
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _embedded_attempt(folder: str, job: QueryJob) -> Answer:
     store = _open_read_only(folder)
     substitutions: dict[Variable, Term | Triple] = {Variable(k): v for k, v in job.bindings.items()}
     try:
@@ -186,14 +203,11 @@ def _embedded_query(folder: str, job: QueryJob) -> Answer:
             answer = store.query(job.sparql, use_default_graph_as_union=True, substitutions=substitutions)
         except RuntimeError as refused:
             if "projection" not in str(refused):
-                raise QueryError(f"cannot run the query: {refused}") from refused
-            text = bind_values(job.sparql, job.bindings)
-            answer = store.query(text, use_default_graph_as_union=True)
+                raise
+            answer = store.query(bind_values(job.sparql, job.bindings), use_default_graph_as_union=True)
         return _answer(answer, job.limit)
     except SyntaxError as error:
         raise QueryError(f"invalid SPARQL: {' '.join(str(error).split())}") from error
-    except OSError as error:
-        raise StoreError(f"cannot read store at {folder}: {error}") from error
 
 
 def _remote_query(url: str, job: QueryJob, timeout: float) -> Answer:

@@ -1,7 +1,8 @@
 """Fixtures of the web-app tests: real ``rikg serve`` processes on loopback.
 
 * ``web_server``: the built store with the default limits (session-wide).
-* ``strict_server``: the built store with ``--timeout 2 --limit 5`` (runaway queries, cut results).
+* ``strict_server``: the built store with ``--timeout 2 --limit 5 --max-request-bytes 4096``
+  (runaway queries, cut results, small bodies).
 * ``xss_store`` / ``xss_server``: a store built from a copy of the Kyustendil plan whose first
   culture measure starts with script and HTML payloads (``PAYLOAD``).
 """
@@ -34,9 +35,10 @@ def web_server(built_store_path: str, tmp_path_factory: pytest.TempPathFactory) 
 
 @pytest.fixture(scope="session")
 def strict_server(built_store_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """``rikg serve --timeout 2 --limit 5`` over the built store."""
+    """``rikg serve --timeout 2 --limit 5 --workers 2 --max-request-bytes 4096`` over the built store."""
     log = tmp_path_factory.mktemp("serve-strict") / "serve.log"
-    server = start_server(built_store_path, log, "--timeout", "2", "--limit", "5")
+    options = ("--timeout", "2", "--limit", "5", "--workers", "2", "--max-request-bytes", "4096")
+    server = start_server(built_store_path, log, *options)
     yield server
     stop_server(server)
 

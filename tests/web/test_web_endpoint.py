@@ -300,3 +300,11 @@ def test_the_word_service_elsewhere_is_fine(web_server: Server) -> None:
         "head": {"vars": ["service"]},
         "results": {"bindings": [{"service": {"type": "literal", "value": "SERVICE"}}]},
     }
+
+
+def test_the_body_limit_follows_the_option(strict_server: Server) -> None:
+    padded = "ASK { ?s ?p ?o } #" + "x" * 3000
+    assert sparql_post(strict_server, {"query": padded}).status == 200
+    refused = sparql_post(strict_server, {"query": padded + "x" * 2000})
+    assert refused.status == 413
+    assert "over 4096 bytes" in refused.text
