@@ -308,3 +308,21 @@ def test_the_body_limit_follows_the_option(strict_server: Server) -> None:
     refused = sparql_post(strict_server, {"query": padded + "x" * 2000})
     assert refused.status == 413
     assert "over 4096 bytes" in refused.text
+
+
+def test_other_queries_are_answered_while_one_runs_away(strict_server: Server) -> None:
+    finished: list[str] = []
+
+    def runaway() -> None:
+        answer = sparql_get(strict_server, RUNAWAY)
+        finished.append(f"runaway {answer.status}")
+
+    thread = threading.Thread(target=runaway)
+    thread.start()
+    try:
+        time.sleep(0.3)  # let the runaway take a worker first
+        quick = sparql_get(strict_server, "ASK { ?s a <https://w3id.org/rikg/ontology#Measure> }")
+        finished.append(f"quick {quick.status}")
+    finally:
+        thread.join(timeout=60)
+    assert finished == ["quick 200", "runaway 503"]
