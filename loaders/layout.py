@@ -24,7 +24,7 @@ from enum import StrEnum
 
 from rapidfuzz import fuzz
 
-from rikg.loaders.text import clean_text, leading_code
+from rikg.loaders.text import clean_text, leading_code, starts_lowercase
 
 __all__ = [
     "LEVEL_ROLES",
@@ -512,7 +512,8 @@ def _table_lines_end(lines: Sequence[str], header: Header, limit: int) -> int:
                 break
             if section_heading(line) and not line.startswith("\t"):
                 break
-            if _has_cells(line, header.style) or header.style is CellStyle.CELL_PER_LINE:
+            wrapped = header.style is CellStyle.MULTISPACE and starts_lowercase(line)  # a cell's tail
+            if _has_cells(line, header.style) or header.style is CellStyle.CELL_PER_LINE or wrapped:
                 last = number
         number += 1
     return last
@@ -579,6 +580,13 @@ def _objective_heading_above(lines: Sequence[str], header_line: int) -> int:
     return start
 
 
+# A page number line of an export ("Страница 3 от 12", "стр. 4", "- 5 -", "Page 6 of 9").
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:(?:страница|стр\.|page)\s*\d{1,4}(?:\s*(?:от|/|of)\s*\d{1,4})?|[-–]\s*\d{1,4}\s*[-–])\s*$",
+    re.IGNORECASE,
+)
+
+
 def find_page_headers(lines: Sequence[str], sections: Sequence[PrioritySection]) -> set[int]:
     """Lines inside tables that repeat a title line or each other (page headers of the export).
 
@@ -607,7 +615,7 @@ def find_page_headers(lines: Sequence[str], sections: Sequence[PrioritySection])
     seen: dict[str, int] = {}
     for k in candidates.values():
         seen[k] = seen.get(k, 0) + 1
-    found: set[int] = set()
+    found: set[int] = {n for n in candidates if _PAGE_NUMBER.match(lines[n - 1])}
     for n, k in candidates.items():
         if len(k) < 10 or objective_heading(lines[n - 1]) or priority_heading(lines[n - 1]):
             continue

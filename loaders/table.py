@@ -524,6 +524,9 @@ class _Reader:
         self.assigner = _Assigner(self.header, self.hierarchical, self.depth_roles)
         self.rows: list[Row] = []
         self.events: list[TableEvent] = []
+        header_line = self.lines[self.header.lines[0] - 1]
+        starts = [start for start, _ in _aligned_cells(header_line)]
+        self.column_starts: list[int] = starts if len(starts) == len(self.header.roles) else []
 
     def _depth_roles(self) -> dict[int, Role]:
         """Which code depth each level column uses ("1." objective, "1.1." measure, ...), if the
@@ -591,12 +594,13 @@ class _Reader:
             if not line.strip():
                 blank_before = True
                 continue
-            cells = split_cells(line, self.header.style)
+            cells = self._row_cells(line)
             event = self._noise_or_heading(number, line, cells)
             if (
                 event is None
                 and len([c for c in cells if c]) <= 1
                 and not _has_separator(line, self.header.style)
+                and not self._wrapped_cell(line)
             ):
                 event = Noise(number, line, "note")
             if event is not None:
@@ -617,6 +621,34 @@ class _Reader:
         return self.events
 
     _last_row: Row | None = None
+
+    def _row_cells(self, line: str) -> list[str]:
+        """A line's cells; in a table aligned with runs of spaces (a PDF-to-text export) a line with
+        fewer cells than columns puts each under the header column it starts below, so a wrapped
+        line's fragments keep their columns."""
+        in_order: list[str] = split_cells(line, self.header.style)
+        if self.header.style is not CellStyle.MULTISPACE or not self.column_starts:
+            return in_order
+        found = _aligned_cells(line)
+        if len(found) >= len(self.column_starts):  # a full row: its cells in order, aligned or not
+            return in_order
+        cells = [""] * len(self.column_starts)
+        for start, text in found:
+            column = max(
+                (i for i, column_start in enumerate(self.column_starts) if column_start <= start + 2),
+                default=0,
+            )
+            cells[column] = f"{cells[column]} {text}".strip()
+        return cells
+
+    def _wrapped_cell(self, line: str) -> bool:
+        """A lone lower-case fragment under a column of a space-aligned table: the rest of a cell."""
+        return (
+            self.header.style is CellStyle.MULTISPACE
+            and self._last_row is not None
+            and starts_lowercase(line)
+            and bool(self.column_starts)
+        )
 
     def _take_physical(
         self, number: int, line: str, cells: list[_Cell], blank_before: bool, dash_cells: bool = False
@@ -970,6 +1002,18 @@ def _is_row_number(text: str) -> bool:
 
 def _dash_cells(cells: list[str]) -> bool:
     return any(c.strip() in {"-", "–", "—"} for c in cells)
+
+
+_ALIGNED_CELL = re.compile(r"[^\s](?:[^\S\t\n]?[^\s])*")
+
+
+def _aligned_cells(line: str) -> list[tuple[int, str]]:
+    """(start offset, text) of each run of words separated by single spaces.
+
+    >>> _aligned_cells("1.1. Мярка      Община   2024 г.")
+    [(0, '1.1. Мярка'), (16, 'Община'), (25, '2024 г.')]
+    """
+    return [(match.start(), match.group()) for match in _ALIGNED_CELL.finditer(line)]
 
 
 def _has_separator(line: str, style: CellStyle) -> bool:

@@ -346,7 +346,7 @@ def test_golden_rows(file: str, row: dict[str, Any]) -> None:
 # Synthetic plans in layouts the bundled plans do not use (pipe table with a combined "Мярка/Дейност"
 # column; one cell per line without tabs and a different column order; one tab table for the whole
 # plan with priorities as table rows, a "№" column and letter-prefixed activity codes; a semicolon
-# export with a priority column, an unknown column and quoted cells).
+# export with a priority column, an unknown column and quoted cells; a PDF-to-text export).
 SYNTHETIC: dict[str, dict[str, Any]] = {
     "synthetic_pipes.txt": {
         "counts": [("education", 1, 2, 2), ("health", 1, 2, 0)],
@@ -365,6 +365,15 @@ SYNTHETIC: dict[str, dict[str, Any]] = {
         "meta": ("Каварна", None, "kavarna-2024-2027"),
         "upstream": set(),
         "adoption_act": "Приет с Решение № 45 по Протокол № 3 на Общински съвет – Каварна.",
+    },
+    # pdftotext -layout: columns aligned with runs of spaces, cells wrapped onto the next lines
+    # (under their column, or alone when lower-case), a word hyphenated across lines, page numbers
+    # and a repeated running header between rows.
+    "synthetic_pdftotext.txt": {
+        "counts": [("education", 1, 3, 0), ("health", 1, 1, 0)],
+        "meta": ("Севлиево", None, "sevlievo-2024-2027"),
+        "upstream": set(),
+        "adoption_act": "Приет с Решение № 58 по Протокол № 7 от 29.02.2024 г. на Общински съвет - Севлиево.",
     },
     "synthetic_inline.txt": {
         "counts": [("education", 1, 1, 2), ("health", 1, 1, 2)],
