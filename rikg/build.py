@@ -34,8 +34,10 @@ loaded plans, the reference index and the report, and writes through
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
@@ -207,12 +209,23 @@ def _plan_pool(folder: Path) -> Iterator[Executor | None]:
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         yield None
         return
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_die_with_parent, initargs=(os.getpid(),)
+    )
     try:
         pool.submit(int).result()
         yield pool
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a worker: be killed when the build process dies (a killed build leaves no idle workers)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG (Linux)
+    if os.getppid() != parent:  # the build died before the line above ran
+        os._exit(1)
 
 
 def default_report_path(store_location: str | Path) -> Path:
