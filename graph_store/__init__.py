@@ -8,7 +8,7 @@ embedded pyoxigraph store, an ``http(s)://`` URL a SPARQL 1.1 server
 >>> from pyoxigraph import NamedNode, Triple
 >>> ex = "http://example.org/"
 >>> triple = Triple(NamedNode(ex + "a"), NamedNode(ex + "p"), NamedNode(ex + "b"))
->>> with open_store(tempfile.mkdtemp()) as store:
+>>> with tempfile.TemporaryDirectory() as folder, open_store(folder) as store:
 ...     store.replace_graphs({ex + "g": [triple]})
 ...     store.named_graphs(), store.count(ex + "g"), store.query("ASK { ?s ?p ?o }").boolean
 (['http://example.org/g'], 1, True)

@@ -27,7 +27,7 @@ ingested).
 >>> g = "https://w3id.org/rikg/id/graph/plan/demo"
 >>> t = Triple(NamedNode("https://w3id.org/rikg/id/plan/demo"), NamedNode("http://purl.org/dc/terms/title"),
 ...            Literal("План", language="bg"))
->>> with EmbeddedStore(tempfile.mkdtemp()) as store:
+>>> with tempfile.TemporaryDirectory() as folder, EmbeddedStore(folder) as store:
 ...     store.replace_graphs({g: [t]})
 ...     store.query("SELECT ?title WHERE { ?plan ?p ?title }").column("title")
 [<Literal value=План language=bg>]
