@@ -155,10 +155,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 def one_line(message: str) -> str:
     """Collapse a message to one line, so that every error is one line on standard error.
 
+    Plan text quoted in a message cannot drive the terminal: control and bidi
+    characters are shown as escapes (:func:`rikg.output.visible`).
+
     >>> one_line("bad plan" + chr(10) + "  line 3:  empty cell ")
     'bad plan line 3: empty cell'
+    >>> one_line("cell «" + chr(0x1B) + "[2J»")
+    'cell «\\x1b[2J»'
     """
-    return " ".join(message.split())
+    from rikg.output import visible  # only on the error path: it imports rdflib
+
+    return visible(" ".join(message.split()))
 
 
 if __name__ == "__main__":
