@@ -160,8 +160,8 @@ def one_line(message: str) -> str:
 
     >>> one_line("bad plan" + chr(10) + "  line 3:  empty cell ")
     'bad plan line 3: empty cell'
-    >>> one_line("cell «" + chr(0x1B) + "[2J»")
-    'cell «\\x1b[2J»'
+    >>> print(one_line("cell «" + chr(0x1B) + "[2J»"))
+    cell «\\x1b[2J»
     """
     from rikg.output import visible  # only on the error path: it imports rdflib
 
