@@ -17,7 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis.control import currently_in_test_context
 
 from rikg.errors import PlanError
 from rikg.loaders.plan import load_plan
@@ -60,9 +61,12 @@ def _check(folder: Path, case: Malformed, name: str = "fuzzed.txt") -> PlanDocum
     path = folder / name
     path.write_bytes(case.data)
     try:
-        return check_loader_contract(path)
+        result = check_loader_contract(path)
     except AssertionError as error:
         raise AssertionError(f"{case.describe()}: {error}") from error
+    if currently_in_test_context():  # shown by --hypothesis-show-statistics
+        event("loaded" if isinstance(result, PlanDocument) else result.reason.split(":")[0].split(" (")[0])
+    return result
 
 
 @given(case=malformed_plans(max_lines=40, exclude=FAST_MUTATIONS))
