@@ -19,6 +19,10 @@ class PlanError(RikgError):
         self.file = file
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type[PlanError], tuple[str, str]]:
+        # Exceptions pickle their args, not our two fields: build workers send errors back.
+        return (PlanError, (self.file, self.reason))
+
 
 class StoreError(RikgError):
     """A store that cannot be opened, reached or written."""
