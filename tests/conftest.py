@@ -36,6 +36,7 @@ from rikg.loaders.plan import load_plans
 from rikg.loaders.records import PlanDocument
 from rikg.quality import BuildReport
 from tests.browser import WatchedPage, launch, watched_page
+from tests.oxigraph_server import oxigraph_server
 
 
 @pytest.fixture(scope="session")
@@ -69,6 +70,15 @@ def built_store(built_store_path: str) -> Iterator[GraphStore]:
         yield store
     finally:
         store.close()
+
+
+@pytest.fixture(scope="session")
+def built_store_server(built_store: GraphStore, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL of a real ``oxigraph serve`` on loopback holding an export of the built store (read it only)."""
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph-built")) as url:
+        with open_store(url) as remote:
+            remote.import_data(built_store.export("nq"), "nq")
+        yield url
 
 
 @pytest.fixture(scope="session")

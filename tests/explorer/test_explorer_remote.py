@@ -2,15 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -19,53 +11,11 @@ from rikg.graph_store import open_store
 from rikg.graph_store.base import GraphStore
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _oxigraph() -> str:
-    beside_python = Path(sys.executable).parent / "oxigraph"
-    found = str(beside_python) if beside_python.exists() else shutil.which("oxigraph")
-    if not found:
-        pytest.fail("the oxigraph server (PyPI package 'oxigraph') is not installed")
-    return found
-
-
-def _wait(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"oxigraph serve exited with status {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/query?query=ASK%7B%7D", timeout=1):
-                return
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.05)
-    pytest.fail(f"oxigraph serve did not answer at {url}")
-
-
 @pytest.fixture(scope="module")
-def server_store(built_store: GraphStore, tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphStore]:
-    """A real Oxigraph server holding a copy of the built store."""
-    location = tmp_path_factory.mktemp("oxigraph-explorer")
-    url = f"http://127.0.0.1:{_free_port()}"
-    command = [_oxigraph(), "serve", "--location", str(location), "--bind", url.removeprefix("http://")]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        _wait(url, process)
-        with open_store(url) as remote:
-            remote.import_data(built_store.export("nq"), "nq")
-            yield remote
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+def server_store(built_store_server: str) -> Iterator[GraphStore]:
+    """The built store served by a real Oxigraph server."""
+    with open_store(built_store_server) as remote:
+        yield remote
 
 
 def summary(view: ExplorerView) -> tuple[object, ...]:

@@ -8,11 +8,7 @@ first operation of an update and then fail (a server without transactions).
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -20,52 +16,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from store_helpers import Proxy, free_port
+from store_helpers import Proxy
 
 from rikg.graph_store import GraphStore, open_store
+from tests.oxigraph_server import oxigraph_server
 
 BACKENDS = ["embedded", "remote"]
-
-
-def _oxigraph_binary() -> str:
-    beside_python = Path(sys.executable).parent / "oxigraph"
-    found = str(beside_python) if beside_python.exists() else shutil.which("oxigraph")
-    if not found:
-        pytest.fail("the oxigraph server (PyPI package 'oxigraph') is not installed")
-    return found
-
-
-def _wait_until_answering(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"oxigraph serve exited with status {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/query?query=ASK%7B%7D", timeout=1):
-                return
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.05)
-    pytest.fail(f"oxigraph serve did not answer at {url}")
 
 
 @pytest.fixture(scope="session")
 def oxigraph_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """URL of a real ``oxigraph serve`` process on a free loopback port, stopped after the session."""
-    location = tmp_path_factory.mktemp("oxigraph")
-    port = free_port()
-    command = [_oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_answering(url, process)
+    with oxigraph_server(tmp_path_factory.mktemp("oxigraph")) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def wipe(url: str) -> None:

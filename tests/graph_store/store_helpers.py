@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import urllib.parse
 import urllib.request
@@ -42,14 +41,6 @@ def rich_triples() -> list[Triple]:
         Triple(amount, node("note"), Literal('кавички "така"\nи нов ред', language="bg")),
         Triple(node("m1"), node("label"), Literal("Measure", language="en")),
     ]
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on (right now)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def all_graphs(url: str) -> list[str]:

@@ -6,11 +6,12 @@ import base64
 
 import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
-from store_helpers import EX, OTHER, PLAN, Proxy, all_graphs, free_port, measures, node, watch_while
+from store_helpers import EX, OTHER, PLAN, Proxy, all_graphs, measures, node, watch_while
 
 from rikg.errors import QueryError, StoreError
 from rikg.graph_store import open_store
 from rikg.graph_store.remote import RemoteStore
+from tests.oxigraph_server import free_port
 
 
 @pytest.fixture

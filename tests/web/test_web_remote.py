@@ -3,16 +3,10 @@ read-only even though that server itself takes updates."""
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from pyoxigraph import QueryResultsFormat, parse_query_results
@@ -24,21 +18,6 @@ PLANS = """PREFIX rikg: <https://w3id.org/rikg/ontology#>
 SELECT ?plan WHERE { ?plan a rikg:MunicipalActionPlan } ORDER BY ?plan"""
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _oxigraph() -> str:
-    beside_python = Path(sys.executable).parent / "oxigraph"
-    found = str(beside_python) if beside_python.exists() else shutil.which("oxigraph")
-    if not found:
-        pytest.fail("the oxigraph server (PyPI package 'oxigraph') is not installed")
-    return found
-
-
 def _count(url: str) -> int:
     query = urllib.parse.quote("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
     prepared = urllib.request.Request(f"{url}/query?query={query}", headers={"Accept": "text/csv"})
@@ -47,31 +26,9 @@ def _count(url: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def oxigraph(built_store: GraphStore, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def oxigraph(built_store_server: str) -> str:
     """A real ``oxigraph serve`` on loopback holding an export of the built store."""
-    folder = tmp_path_factory.mktemp("oxigraph-web")
-    url = f"http://127.0.0.1:{_free_port()}"
-    command = [_oxigraph(), "serve", "--location", str(folder), "--bind", url.removeprefix("http://")]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                _count(url)
-                break
-            except (urllib.error.URLError, OSError):
-                if time.monotonic() > deadline or process.poll() is not None:
-                    pytest.fail("oxigraph serve did not start")
-                time.sleep(0.05)
-        upload = urllib.request.Request(
-            f"{url}/store", data=built_store.export("nq"), headers={"Content-Type": "application/n-quads"}
-        )
-        with urllib.request.urlopen(upload, timeout=60):
-            pass
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    return built_store_server
 
 
 @pytest.fixture(scope="module")
