@@ -28,7 +28,7 @@ from typing import Any
 
 from rikg.loaders.records import EntityRef, PlanDocument
 from rikg.mapping import plan_graph_iri
-from rikg.output import format_table
+from rikg.output import format_table, visible
 
 __all__ = ["BuildReport", "FileError", "PlanQuality", "PriorityCounts", "UnparsedEntry"]
 
@@ -177,7 +177,10 @@ class BuildReport:
         return format_table(columns, rows)
 
     def problem_lines(self) -> list[str]:
-        """One line per thing that could not be parsed or resolved, for the command's output."""
+        """One line per thing that could not be parsed or resolved, for the command's output.
+
+        Plan text in them cannot drive the terminal: controls and bidi characters show as escapes.
+        """
         lines: list[str] = []
         for plan in self.plans:
             for entry in plan.unparsed:
@@ -186,7 +189,7 @@ class BuildReport:
             lines += [f"{plan.file}: unresolved institution: {name}" for name in plan.unresolved_institutions]
             lines += [f"{plan.file}: unresolved funding source: {name}" for name in plan.unresolved_funding]
             lines += [f"{plan.file}: warning: {warning}" for warning in plan.warnings]
-        return lines
+        return [visible(line) for line in lines]
 
 
 def _excerpt(text: str, width: int = 100) -> str:
