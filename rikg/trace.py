@@ -39,6 +39,7 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import groupby
 from typing import Any
 
 from pyoxigraph import Literal, NamedNode
@@ -154,6 +155,8 @@ class Step:
     source: SourceRef | None
     code: str | None
     depth: int
+    #: ``goals`` (the item and the goals above it), ``documents`` or ``eu`` (the EU objectives reached).
+    section: str = "goals"
 
     def as_json(self) -> dict[str, Any]:
         """The step as the JSON contract of ``rikg trace --format json`` has it."""
@@ -418,7 +421,8 @@ def _order(item: str, edges: Sequence[_Edge], nodes: Mapping[str, _Node]) -> lis
         documents = walk.bfs([], DOCUMENT_PROPERTIES, walk.is_document, document_seeds)
     discovered = {iri: n for n, iri in enumerate(documents)}
     documents.sort(key=lambda iri: (_document_level(nodes.get(iri)), discovered[iri]))
-    return [_step(iri, walk) for iri in chain + documents + eu]
+    sections = [(chain, "goals"), (documents, "documents"), (eu, "eu")]
+    return [_step(iri, walk, section) for iris, section in sections for iri in iris]
 
 
 def _document_level(node: _Node | None) -> int:
@@ -460,7 +464,7 @@ def _reachable_avoiding(edge: _Edge, successors: Mapping[str, set[str]]) -> bool
     return False
 
 
-def _step(iri: str, walk: _Walk) -> Step:
+def _step(iri: str, walk: _Walk, section: str) -> Step:
     node = walk.nodes.get(iri) or _Node([], set())
     edge, depth = walk.seen[iri]
     return Step(
@@ -475,6 +479,7 @@ def _step(iri: str, walk: _Walk) -> Step:
         source=node.source,
         code=node.code,
         depth=depth,
+        section=section,
     )
 
 
@@ -484,21 +489,35 @@ def _step(iri: str, walk: _Walk) -> Step:
 def format_text(result: Trace, width: int = 100) -> str:
     """The trace as an indented chain: kind, code, label, file:line, and method/confidence of inferred steps.
 
-    Each step is indented by its distance (in edges) from the item.
+    The goal chain comes first, each step indented by its distance (in edges) from the item; then the
+    documents the chain belongs to and the EU objectives it reaches, each under its own heading and
+    indented from there.
     """
     lines = []
-    for step in result.steps:
-        kind = step.types[0].rsplit("#", 1)[-1].rsplit("/", 1)[-1] if step.types else "node"
-        label = step.label or step.label_en or step.iri
-        label = label if len(label) <= width else label[: width - 1] + "…"
-        parts = [kind + (f" {step.code}" if step.code else ""), f"«{label}»"]
-        if step.source:
-            parts.append(f" [{step.source.file}:{step.source.line}]")
-        details = [step.method or ""]
-        if step.confidence is not None:
-            details.append(f"confidence {step.confidence:.2f}")
-        if any(details):
-            parts.append(f" ({', '.join(d for d in details if d)})")
-        via = f"↑ {step.via.rsplit('#', 1)[-1]}: " if step.via else ""
-        lines.append("  " * step.depth + via + " ".join(parts[:2]) + "".join(parts[2:]))
+    for section, steps in groupby(result.steps, key=lambda step: step.section):
+        group = list(steps)
+        base = 0
+        if section != "goals":
+            lines.append(SECTION_HEADINGS.get(section, section) + ":")
+            base = min(step.depth for step in group) - 1
+        lines += [_text_line(step, step.depth - base, width) for step in group]
     return "\n".join(lines)
+
+
+SECTION_HEADINGS = {"documents": "documents", "eu": "EU objectives"}
+
+
+def _text_line(step: Step, indent: int, width: int) -> str:
+    kind = step.types[0].rsplit("#", 1)[-1].rsplit("/", 1)[-1] if step.types else "node"
+    label = step.label or step.label_en or step.iri
+    label = label if len(label) <= width else label[: width - 1] + "…"
+    parts = [kind + (f" {step.code}" if step.code else ""), f"«{label}»"]
+    if step.source:
+        parts.append(f" [{step.source.file}:{step.source.line}]")
+    details = [step.method or ""]
+    if step.confidence is not None:
+        details.append(f"confidence {step.confidence:.2f}")
+    if any(details):
+        parts.append(f" ({', '.join(d for d in details if d)})")
+    via = f"↑ {step.via.rsplit('#', 1)[-1]}: " if step.via else ""
+    return "  " * indent + via + " ".join(parts[:2]) + "".join(parts[2:])
