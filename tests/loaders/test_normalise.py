@@ -24,7 +24,7 @@ from rikg.loaders.normalise import (
     policy_area_of,
 )
 
-EXAMPLES = Path("/work/shared/examples/extraction-rows.jsonl")
+EXAMPLES = Path(__file__).parent / "examples" / "extraction-rows.jsonl"  # copy of the hand-checked rows
 PER_YEAR_WORDS = ("годишно", "ежегодно", "на година", "/год.")
 
 # -- amounts ------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from rikg.loaders.resolve import resolve_funding, resolve_institutions
 
 DATA = Path(__file__).parents[2] / "data" / "plans"
 GOLDEN = Path(__file__).parent / "golden"
-EXAMPLES = Path("/work/shared/examples/extraction-rows.jsonl")
+EXAMPLES = Path(__file__).parent / "examples" / "extraction-rows.jsonl"  # copy of the hand-checked rows
 
 # (policy area, objectives, measures, activities) per priority, in document order.
 EXPECTED_COUNTS: dict[str, list[tuple[str, int, int, int]]] = {
@@ -227,14 +227,9 @@ def _effective(measure: Measure, activity: Activity | None, attribute: str) -> A
     return getattr(measure, attribute)
 
 
-EXAMPLE_ROWS = (
-    [json.loads(line) for line in EXAMPLES.read_text(encoding="utf-8").splitlines()]
-    if EXAMPLES.exists()
-    else []
-)
+EXAMPLE_ROWS = [json.loads(line) for line in EXAMPLES.read_text(encoding="utf-8").splitlines()]
 
 
-@pytest.mark.skipif(not EXAMPLE_ROWS, reason="shared examples not available")
 @pytest.mark.parametrize(
     "row", EXAMPLE_ROWS, ids=lambda r: f"{r['file'][:3]}-{r['measure_code']}-{r['activity_code']}"
 )

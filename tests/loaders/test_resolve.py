@@ -20,7 +20,7 @@ from rikg.loaders.resolve import _clean, resolve_funding, resolve_institutions
 from rikg.ontology.registry import get_registry, normalise_name
 from rikg.slugs import slugify
 
-EXAMPLES = Path("/work/shared/examples/extraction-rows.jsonl")
+EXAMPLES = Path(__file__).parent / "examples" / "extraction-rows.jsonl"  # copy of the hand-checked rows
 PLANS = Path(__file__).parents[2] / "data" / "plans"
 
 
