@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TypeVar
 
 from pyoxigraph import (
     BlankNode,
@@ -41,6 +42,8 @@ from rikg.errors import QueryError, StoreError
 from rikg.ontology.vocab import ID_NS, RIKG_NS
 
 from .base import QueryResult, Term
+
+_T = TypeVar("_T")
 
 #: Prefixes written into Turtle, TriG and JSON-LD exports.
 PREFIXES = {
@@ -144,11 +147,16 @@ def group_by_graph(quads: Iterable[Quad]) -> dict[str, list[Triple]]:
 def _term(value: object) -> Term | None:
     if value is None or isinstance(value, NamedNode | Literal | BlankNode):
         return value
-    raise QueryError(f"unsupported term in a query result: {value!r}")
+    raise QueryError(f"the result holds a term rikg does not write (an RDF-star triple?): {value!r}")
 
 
-def result_from_pyoxigraph(answer: QuerySolutions | QueryBoolean | QueryTriples) -> QueryResult:
+def result_from_pyoxigraph(
+    answer: QuerySolutions | QueryBoolean | QueryTriples, limit: int | None = None
+) -> QueryResult:
     """The ``QueryResult`` of a pyoxigraph query answer (SELECT rows, ASK boolean or CONSTRUCT triples).
+
+    With a ``limit``, reading stops after that many rows or triples (the answer is lazy, so a huge
+    result is never held); :func:`read_capped` also tells whether it was cut.
 
     >>> from pyoxigraph import Store
     >>> result_from_pyoxigraph(Store().query("ASK {}")).boolean
@@ -156,13 +164,45 @@ def result_from_pyoxigraph(answer: QuerySolutions | QueryBoolean | QueryTriples)
     >>> result_from_pyoxigraph(Store().query("SELECT ?x WHERE { VALUES ?x { 1 } }")).rows
     [{'x': <Literal value=1 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#integer>>}]
     """
+    return read_capped(answer, limit)[0]
+
+
+def read_capped(
+    answer: QuerySolutions | QueryBoolean | QueryTriples, limit: int | None
+) -> tuple[QueryResult, bool]:
+    """The result read up to ``limit`` rows or triples (all when None), and True when there were more.
+
+    >>> from pyoxigraph import Store
+    >>> result, cut = read_capped(Store().query("SELECT ?x WHERE { VALUES ?x { 1 2 3 } }"), 2)
+    >>> len(result.rows), cut
+    (2, True)
+    """
     if isinstance(answer, QueryBoolean):
-        return QueryResult(kind="ask", boolean=bool(answer))
+        return QueryResult(kind="ask", boolean=bool(answer)), False
     if isinstance(answer, QuerySolutions):
         names = [variable.value for variable in answer.variables]
-        rows = [{name: _term(solution[name]) for name in names} for solution in answer]
-        return QueryResult(kind="select", variables=names, rows=rows)
-    return QueryResult(kind="construct", triples=list(answer))
+        rows, cut = capped(({name: _term(solution[name]) for name in names} for solution in answer), limit)
+        return QueryResult(kind="select", variables=names, rows=rows), cut
+    triples, cut = capped(iter(answer), limit)
+    return QueryResult(kind="construct", triples=triples), cut
+
+
+def capped(items: Iterable[_T], limit: int | None) -> tuple[list[_T], bool]:
+    """At most ``limit`` items (all when None), and True when there were more (reads ``limit + 1``).
+
+    >>> capped(range(10**12), 3)
+    ([0, 1, 2], True)
+    >>> capped([], 3)
+    ([], False)
+    """
+    if limit is None:
+        return list(items), False
+    kept: list[_T] = []
+    for item in items:
+        if len(kept) == limit:
+            return kept, True
+        kept.append(item)
+    return kept, False
 
 
 def result_from_json(data: bytes) -> QueryResult:

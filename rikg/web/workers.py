@@ -28,17 +28,13 @@ import queue
 import signal
 import threading
 import time
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnProcess
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from pyoxigraph import (
-    QueryBoolean,
-    QuerySolutions,
-    QueryTriples,
     Store,
     Triple,
     Variable,
@@ -48,7 +44,7 @@ from rikg.config import is_remote
 from rikg.errors import QueryError, RikgError, StoreError
 from rikg.graph_store import open_store
 from rikg.graph_store.base import QueryResult, Term
-from rikg.graph_store.results import bind_values
+from rikg.graph_store.results import bind_values, capped, read_capped
 
 __all__ = [
     "Answer",
@@ -64,7 +60,6 @@ __all__ = [
 #: How long a fresh worker may take to import rikg and say it is ready.
 STARTUP_SECONDS = 60.0
 _READ_ATTEMPTS = 3
-_T = TypeVar("_T")
 
 
 class QueryTimeout(RikgError):
@@ -121,22 +116,6 @@ _ERRORS: dict[str, type[RikgError]] = {
 }
 
 
-def capped(items: Iterable[_T], limit: int) -> tuple[list[_T], bool]:
-    """At most ``limit`` items, and True when there were more (reading stops at ``limit + 1``).
-
-    >>> capped(range(10**12), 3)
-    ([0, 1, 2], True)
-    >>> capped([], 3)
-    ([], False)
-    """
-    kept: list[_T] = []
-    for item in items:
-        if len(kept) == limit:
-            return kept, True
-        kept.append(item)
-    return kept, False
-
-
 # -- inside a worker ---------------------------------------------------------
 
 
@@ -148,30 +127,6 @@ def _open_read_only(folder: str) -> Store:
         return Store.read_only(str(path))
     except OSError as error:
         raise StoreError(f"cannot open store at {folder}: {error}") from error
-
-
-def _term(value: object) -> Term | None:
-    if value is None or isinstance(value, Term):
-        return value
-    raise QueryError("the result holds RDF-star triple terms, which this endpoint does not write")
-
-
-def _solutions(answer: QuerySolutions, limit: int) -> Answer:
-    names = [variable.value for variable in answer.variables]
-    rows: Iterator[dict[str, Term | None]] = (
-        {name: _term(solution[name]) for name in names} for solution in answer
-    )
-    kept, truncated = capped(rows, limit)
-    return Answer(QueryResult(kind="select", variables=names, rows=kept), truncated)
-
-
-def _answer(answer: QuerySolutions | QueryBoolean | QueryTriples, limit: int) -> Answer:
-    if isinstance(answer, QueryBoolean):
-        return Answer(QueryResult(kind="ask", boolean=bool(answer)))
-    if isinstance(answer, QuerySolutions):
-        return _solutions(answer, limit)
-    triples, truncated = capped((triple for triple in answer), limit)
-    return Answer(QueryResult(kind="construct", triples=list(triples)), truncated)
 
 
 def _embedded_query(folder: str, job: QueryJob) -> Answer:
@@ -205,7 +160,7 @@ def _embedded_attempt(folder: str, job: QueryJob) -> Answer:
             if "projection" not in str(refused):
                 raise
             answer = store.query(bind_values(job.sparql, job.bindings), use_default_graph_as_union=True)
-        return _answer(answer, job.limit)
+        return Answer(*read_capped(answer, job.limit))
     except SyntaxError as error:
         raise QueryError(f"invalid SPARQL: {' '.join(str(error).split())}") from error
 
