@@ -32,10 +32,10 @@ def open_store(location: str, *, read_only: bool = False, **options: Any) -> Gra
     ``options`` go to the remote backend (``rikg.graph_store.remote.RemoteStore``);
     the embedded store takes none.
 
-    >>> open_store("/tmp/x", profile="fuseki")
+    >>> open_store("stores/rikg", profile="fuseki")
     Traceback (most recent call last):
     ...
-    rikg.errors.StoreError: option(s) profile only apply to a SPARQL server URL, not to the folder /tmp/x
+    rikg.errors.StoreError: option(s) profile only apply to a SPARQL server URL, not to the folder stores/rikg
     """
     if is_remote(location):
         from .remote import RemoteStore

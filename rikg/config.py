@@ -5,9 +5,9 @@ The default store is ``var/store`` in the project root (the folder holding
 environment variable ``RIKG_STORE`` overrides it with a path or an ``http(s)://`` URL.
 
 >>> import os
->>> os.environ["RIKG_STORE"] = "/tmp/some-store"
+>>> os.environ["RIKG_STORE"] = "stores/rikg"
 >>> default_store()
-'/tmp/some-store'
+'stores/rikg'
 >>> del os.environ["RIKG_STORE"]
 >>> default_store().endswith("store")
 True
