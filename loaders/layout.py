@@ -17,12 +17,13 @@ tables name the priority ("ПРИОРИТЕТ ОБРАЗОВАНИЕ"), its oper
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from rikg.loaders.text import clean_text, leading_code, starts_lowercase
 
@@ -165,13 +166,33 @@ class CellStyle(StrEnum):
 _IN_ROW_STYLES = (CellStyle.TABS, CellStyle.PIPES, CellStyle.SEMICOLON, CellStyle.MULTISPACE)
 
 
+_PARENTHESISED = re.compile(r"\(.*?\)|\(.*$")
+_YEAR_SPAN = re.compile(r"\d{4}\s*[-–]\s*\d{4}\s*г?\.?")
+_NON_WORD = re.compile(r"[^\w/]+")
+_ITEM_NUMBER = re.compile(r"(?<!\d)\d{1,2}(?!\d)")
+# The role terms flattened in dictionary order: a tie on score and length goes to the earlier term.
+_TERMS: tuple[str, ...] = tuple(term for terms in _ROLE_TERMS.values() for term in terms)
+_TERM_ROLES: tuple[Role, ...] = tuple(role for role, terms in _ROLE_TERMS.items() for _ in terms)
+_TERM_INDEX: dict[str, int] = {}
+for _index, _term in enumerate(_TERMS):
+    _TERM_INDEX.setdefault(_term, _index)
+
+
 def _normalise_header(text: str) -> str:
     text = clean_text(text).lower().replace("ё", "е")
-    text = re.sub(r"\(.*?\)|\(.*$", " ", text)
-    text = re.sub(r"\d{4}\s*[-–]\s*\d{4}\s*г?\.?", " ", text)
-    return " ".join(re.sub(r"[^\w/]+", " ", text).split())
+    text = _PARENTHESISED.sub(" ", text)
+    text = _YEAR_SPAN.sub(" ", text)
+    return " ".join(_NON_WORD.sub(" ", text).split())
 
 
+def _prefix_terms(normalised: str) -> list[int]:
+    """Indexes of the terms the normalised cell equals or starts with as whole words (score 100)."""
+    ends = [i for i, char in enumerate(normalised) if char == " "]
+    ends.append(len(normalised))
+    return [_TERM_INDEX[normalised[:end]] for end in ends if normalised[:end] in _TERM_INDEX]
+
+
+@functools.lru_cache(maxsize=8192)
 def header_role(text: str) -> Role | None:
     """The column role a header cell names, tolerating misspellings; None if it names none.
 
@@ -189,19 +210,21 @@ def header_role(text: str) -> Role | None:
     if _NUMBER_HEADER.match(clean_text(text)):
         return Role.NUMBER
     normalised = _normalise_header(text)
-    if not normalised or len(normalised) > 60 or re.search(r"(?<!\d)\d{1,2}(?!\d)", normalised):
+    if not normalised or len(normalised) > 60 or _ITEM_NUMBER.search(normalised):
         return None  # header cells do not carry item numbers ("Цел 4: ..." is a heading)
-    best: tuple[float, int, Role] | None = None
-    for role, terms in _ROLE_TERMS.items():
-        for term in terms:
-            if normalised == term or normalised.startswith(term + " "):
-                score = 100.0
-            else:
-                score = fuzz.ratio(normalised, term)
-            candidate = (score, len(term), role)
-            if score >= _MIN_HEADER_SCORE and (best is None or candidate[:2] > best[:2]):
-                best = candidate
-    return best[2] if best else None
+    # (score, term length, -term index): the best score wins, then the longest term, then the first one
+    scored = {
+        index: score
+        for _, score, index in process.extract(
+            normalised, _TERMS, scorer=fuzz.ratio, processor=None, score_cutoff=_MIN_HEADER_SCORE, limit=None
+        )
+    }
+    for index in _prefix_terms(normalised):
+        scored[index] = 100.0
+    if not scored:
+        return None
+    best = max(scored, key=lambda index: (scored[index], len(_TERMS[index]), -index))
+    return _TERM_ROLES[best]
 
 
 _MULTISPACE = re.compile(r"\s{2,}|\t")
