@@ -334,6 +334,14 @@ class Vocabulary:
         """Whether ``word`` (any case) occurs at least ``at_least`` times in the document."""
         return self._counts.get(word.lower(), 0) >= at_least
 
+    def knows_lower(self, word: str) -> bool:
+        """Whether ``word``, already in lower case, occurs in the document.
+
+        >>> Vocabulary(["Служители"]).knows_lower("служители")
+        True
+        """
+        return word in self._counts
+
 
 def _has_vowel(word: str) -> bool:
     return any(ch in _VOWELS for ch in word)
@@ -359,40 +367,71 @@ def join_broken_words(text: str, vocabulary: Vocabulary) -> str:
     >>> join_broken_words("Брой реализиран и мерки", vocabulary)
     'Брой реализиран и мерки'
     """
-    tokens = text.split(" ")
+    tokens = _Tokens(text)
     out: list[str] = []
     i = 0
-    while i < len(tokens):
-        joined = False
-        hyphenated = _HYPHEN_END.fullmatch(tokens[i])
-        if hyphenated and i + 1 < len(tokens):  # "образова- нието": a word hyphenated at a line end
-            tail = _WORD.match(tokens[i + 1])
-            if tail and tail.group(0)[:1].islower() and vocabulary.knows(hyphenated.group(1) + tail.group(0)):
-                out.append(hyphenated.group(1) + tokens[i + 1])
-                i += 2
-                continue
-        for width in (3, 2):
-            parts = tokens[i : i + width]
-            if len(parts) < width or not all(_WORD.fullmatch(p) for p in parts[:-1]):
-                continue
-            last = _WORD.match(parts[-1])
-            if not last or not _WORD.fullmatch(parts[-1].rstrip('.,;:!?)»“"')):
-                continue
-            words = [*parts[:-1], last.group(0)]
-            vowel_tail = width == 2 and words[1] in {"а", "я"} and not _has_vowel(words[0][-2:])
-            if any(w.lower() in _STANDALONE_SHORT for w in words) and not vowel_tail:
-                continue
-            if any(w[:1].isupper() for w in words[1:]):
-                continue
-            candidate = "".join(parts)
-            core_word = "".join(words)
-            ost_ta = width == 2 and words[0].lower().endswith("ост") and words[1].lower() == "та"
-            if ost_ta or vocabulary.knows(core_word):
-                out.append(candidate)
-                i += width
-                joined = True
-                break
-        if not joined:
-            out.append(tokens[i])
-            i += 1
+    while i < len(tokens.raw):
+        hyphenated = tokens.hyphenated_join(i, vocabulary) if tokens.raw[i][-1:] in _HYPHENS else None
+        if hyphenated is not None:  # "образова- нието": a word hyphenated at a line end
+            out.append(hyphenated)
+            i += 2
+            continue
+        width = tokens.joinable_width(i, vocabulary)
+        out.append("".join(tokens.raw[i : i + width]) if width > 1 else tokens.raw[i])
+        i += width
     return " ".join(out)
+
+
+_CLOSING = '.,;:!?)»“"'
+_HYPHENS = "-‐\xad"
+
+
+class _Tokens:
+    """The space-separated tokens of a text and what :func:`join_broken_words` asks of each, computed once."""
+
+    def __init__(self, text: str) -> None:
+        self.raw = text.split(" ")
+        # the word a token starts with ("" if none)
+        self.lead = [match.group(0) if (match := _WORD.match(token)) else "" for token in self.raw]
+        # the token is one word, nothing else
+        self.whole = [
+            len(lead) == len(token) and bool(lead) for token, lead in zip(self.raw, self.lead, strict=True)
+        ]
+        # the word a token is, followed only by closing punctuation ("" if it is not)
+        self.core = [
+            lead if lead and not token[len(lead) :].rstrip(_CLOSING) else ""
+            for token, lead in zip(self.raw, self.lead, strict=True)
+        ]
+        self.lower = [core.lower() for core in self.core]
+        self.short = [word in _STANDALONE_SHORT for word in self.lower]
+        self.capital = [core[:1].isupper() for core in self.core]
+
+    def hyphenated_join(self, i: int, vocabulary: Vocabulary) -> str | None:
+        """Token ``i`` (ending in a hyphen) glued to the next one, if the joined word is known."""
+        if i + 1 >= len(self.raw):
+            return None
+        hyphenated = _HYPHEN_END.fullmatch(self.raw[i])
+        tail = self.lead[i + 1]
+        if hyphenated and tail and tail[:1].islower() and vocabulary.knows(hyphenated.group(1) + tail):
+            return hyphenated.group(1) + self.raw[i + 1]
+        return None
+
+    def joinable_width(self, i: int, vocabulary: Vocabulary) -> int:
+        """How many tokens from ``i`` on form one broken word (3 or 2), or 1 if none do."""
+        if not self.whole[i]:  # every joined piece but the last is a bare word
+            return 1
+        whole, core, short, capital = self.whole, self.core, self.short, self.capital
+        for width in (3, 2):
+            last = i + width - 1
+            if last >= len(core) or not core[last] or (width == 3 and not whole[i + 1]):
+                continue
+            vowel_tail = width == 2 and core[last] in {"а", "я"} and not _has_vowel(core[i][-2:])
+            if not vowel_tail and (short[i] or short[last] or (width == 3 and short[i + 1])):
+                continue
+            if capital[last] or (width == 3 and capital[i + 1]):
+                continue
+            words = self.lower[i : last + 1]
+            ost_ta = width == 2 and words[0].endswith("ост") and words[1] == "та"
+            if ost_ta or vocabulary.knows_lower("".join(words)):
+                return width
+        return 1
