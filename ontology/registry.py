@@ -22,7 +22,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from typing import Literal
 
@@ -109,6 +109,8 @@ def fix_homoglyphs(text: str) -> str:
     >>> fix_homoglyphs("превенция на HIV, код BG05M9OP001-2.004")
     'превенция на HIV, код BG05M9OP001-2.004'
     """
+    if not (_LATIN.search(text) and _CYRILLIC.search(text)):
+        return text  # no word can mix the two alphabets
     return _LETTERS.sub(_fix_word, text)
 
 
@@ -119,6 +121,7 @@ def _fix_word(match: re.Match[str]) -> str:
     return word
 
 
+@lru_cache(maxsize=16384)  # called per word of every cell the resolvers scan; words repeat
 def normalise_name(text: str) -> str:
     """A name reduced for matching: look-alikes fixed, case folded, quotes dropped, words joined by one space.
 
