@@ -48,6 +48,7 @@ Funding cells follow the same scan, with these rules:
 
 from __future__ import annotations
 
+import functools
 import html
 import itertools
 import re
@@ -149,7 +150,7 @@ def resolve_institutions(text: str, municipality: str | None = None) -> list[Ent
     >>> [(r.label, r.resolved) for r in resolve_institutions("РЗИ здравни медикатори ЦПТРДБ")]
     [('Регионална здравна инспекция', True), ('Здравни медиатори', True), ('ЦПТРДБ', False)]
     """
-    return _Resolver(get_registry(), "institution", municipality).resolve(text)
+    return list(_resolved(get_registry(), "institution", municipality, text))
 
 
 def resolve_funding(text: str) -> list[EntityRef]:
@@ -163,7 +164,13 @@ def resolve_funding(text: str) -> list[EntityRef]:
     >>> [r.label for r in resolve_funding("Бюджет на ДАЗД")], resolve_funding("Не са необходими")
     (['Бюджет на ДАЗД'], [])
     """
-    return _Resolver(get_registry(), "funding", None).resolve(text)
+    return list(_resolved(get_registry(), "funding", None, text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolved(registry: Registry, kind: Kind, municipality: str | None, text: str) -> tuple[EntityRef, ...]:
+    """One resolution per distinct cell: a plan repeats a row's cell on each of its activities."""
+    return tuple(_Resolver(registry, kind, municipality).resolve(text))
 
 
 class _Resolver:
