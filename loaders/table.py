@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from rikg.loaders.layout import (
     LEVEL_ROLES,
@@ -179,8 +179,11 @@ class Field:
         return bool(key) and any(_comparable(" ".join(segment)) == key for segment in self.segments)
 
 
+_NON_WORD = re.compile(r"[\W_]+")
+
+
 def _comparable(text: str) -> str:
-    return re.sub(r"[\W_]+", "", text.lower())
+    return _NON_WORD.sub("", text.lower())
 
 
 @dataclass
@@ -264,9 +267,12 @@ def classify_strong(text: str, roles: set[Role]) -> Role | None:
 
 
 def _status_like(lowered: str) -> bool:
-    return any(
-        lowered == term or (len(lowered) > 4 and fuzz.ratio(lowered, term) >= 85) for term in _STATUS_TERMS
+    if lowered in _STATUS_TERMS:
+        return True
+    close = len(lowered) > 4 and process.extractOne(
+        lowered, _STATUS_TERMS, scorer=fuzz.ratio, processor=None, score_cutoff=85
     )
+    return bool(close)
 
 
 def _has_amount(text: str) -> bool:
@@ -288,12 +294,15 @@ def _has_amount(text: str) -> bool:
     return False
 
 
+_INDICATOR_WORDS = re.compile(r"\b(?:[Бб]рой|[Бб]р\.|[Дд]ял|[Пп]роцент)")
+_DIGIT = re.compile(r"\d")
+
+
 def _content_score(text: str, role: Role) -> float:
     """How well a cell's content fits a column role (higher is better, 0 is neutral)."""
     cleaned = clean_text(text)
-    code, _ = leading_code(cleaned)
-    has_amount = _has_amount(cleaned)
     if role in LEVEL_ROLES:
+        code, _ = leading_code(cleaned)
         score = 1.0
         if _INDICATOR_START.match(cleaned):
             score -= 1.0
@@ -309,13 +318,13 @@ def _content_score(text: str, role: Role) -> float:
     if role is Role.AMOUNT:
         if _AMOUNT.match(cleaned) or _BARE_NUMBER.match(cleaned):
             return 4.0
-        return 2.0 if has_amount else -3.0
+        return 2.0 if _has_amount(cleaned) else -3.0
     if role is Role.FUNDING:
         found = _FUNDING_WORDS.search(cleaned)
         if found:
             early = len(cleaned[: found.start()].split()) <= 4 or len(cleaned) <= 60
             return 3.0 if early else 1.5
-        return 1.0 if has_amount else -0.5
+        return 1.0 if _has_amount(cleaned) else -0.5
     if role is Role.INSTITUTIONS:
         if _INDICATOR_START.match(cleaned):
             return -1.0
@@ -326,7 +335,7 @@ def _content_score(text: str, role: Role) -> float:
     if role is Role.INDICATOR:
         if _INDICATOR_START.match(cleaned):
             return 3.0
-        return 2.0 if re.search(r"\b(?:[Бб]рой|[Бб]р\.|[Дд]ял|[Пп]роцент)", cleaned) else 0.0
+        return 2.0 if _INDICATOR_WORDS.search(cleaned) else 0.0
     if role is Role.NUMBER:
         return 3.0 if _is_row_number(cleaned) else -5.0
     if role is Role.PRIORITY:
@@ -334,7 +343,7 @@ def _content_score(text: str, role: Role) -> float:
     if role is Role.NOTES:
         return -0.5
     if role in (Role.BASELINE, Role.TARGET):
-        return 2.0 if len(cleaned) <= 30 and re.search(r"\d", cleaned) else -1.0
+        return 2.0 if len(cleaned) <= 30 and _DIGIT.search(cleaned) else -1.0
     return 0.0
 
 
