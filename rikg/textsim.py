@@ -36,6 +36,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -48,6 +49,7 @@ _LEADING_NUMBER = re.compile(
 )
 _WORD = re.compile(r"[0-9a-zа-я]+")
 _CYRILLIC = re.compile(r"[а-я]")
+_LOOK_ALIKE = re.compile(r"[aceopxykmthb]")
 
 #: Latin letters that look like Cyrillic ones, as they appear inside Cyrillic words of exported plans.
 _HOMOGLYPHS = str.maketrans("aceopxykmthb", "асеорхукмтнв")
@@ -82,14 +84,17 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).replace("ѝ", "и").replace("ё", "е")
     text = _TAG.sub(" ", text)
     text = _LEADING_NUMBER.sub("", text)
-    fixed = [_fix_homoglyphs(word) for word in _WORD.findall(text.lower())]
-    return " ".join(fixed)
+    found = " ".join(_WORD.findall(text.lower()))
+    if not _LOOK_ALIKE.search(found):
+        return found  # the common case: no Latin letter that could hide in a Cyrillic word
+    return " ".join(_fix_homoglyphs(word) for word in found.split())
 
 
 def _fix_homoglyphs(word: str) -> str:
     return word.translate(_HOMOGLYPHS) if _CYRILLIC.search(word) else word
 
 
+@lru_cache(maxsize=1 << 16)  # plans repeat their vocabulary: each word is stemmed once
 def stem(word: str) -> str:
     """The word without its article and one inflection ending (at least three letters stay).
 
@@ -110,7 +115,11 @@ def words(text: str) -> list[str]:
     >>> words("Развитие на концепцията за здравна медиация")
     ['развитие', 'концепцията', 'здравна', 'медиация']
     """
-    return [w for w in normalise(text).split() if w not in _STOPWORDS and not w.isdigit()]
+    return _meaningful(normalise(text))
+
+
+def _meaningful(normalised: str) -> list[str]:
+    return [w for w in normalised.split() if w not in _STOPWORDS and not w.isdigit()]
 
 
 def stems(text: str, vocabulary: frozenset[str] = frozenset()) -> list[str]:
@@ -120,7 +129,8 @@ def stems(text: str, vocabulary: frozenset[str] = frozenset()) -> list[str]:
     >>> stems("Насърчаване на предприемачест вото", frozenset({"предприемачеств"}))
     ['насърчаван', 'предприемачеств']
     """
-    return _join_split_words([stem(w) for w in words(text)], words(text), vocabulary)
+    meaningful = words(text)
+    return _join_split_words([stem(w) for w in meaningful], meaningful, vocabulary)
 
 
 def _join_split_words(stemmed: list[str], raw: list[str], vocabulary: frozenset[str]) -> list[str]:
@@ -142,8 +152,8 @@ def _join_split_words(stemmed: list[str], raw: list[str], vocabulary: frozenset[
     return joined
 
 
-def _char_ngrams(text: str, sizes: Sequence[int] = (3, 4, 5)) -> Counter[str]:
-    squeezed = normalise(text).replace(" ", "")
+def _char_ngrams(normalised: str, sizes: Sequence[int] = (3, 4, 5)) -> Counter[str]:
+    squeezed = normalised.replace(" ", "")
     return Counter(squeezed[i : i + n] for n in sizes for i in range(len(squeezed) - n + 1))
 
 
@@ -190,7 +200,7 @@ class TextIndex:
     def __init__(self, corpus: Iterable[str]) -> None:
         texts = list(corpus)
         self._vocabulary = frozenset(s for text in texts for s in stems(text))
-        self._ngram_idf = _idf([set(_char_ngrams(text)) for text in texts])
+        self._ngram_idf = _idf([set(_char_ngrams(normalise(text))) for text in texts])
         self._stem_idf = _idf([set(self.stems(text)) for text in texts])
         self._default_idf = math.log(1 + len(texts))
         self._features: dict[str, _Features] = {}
@@ -233,11 +243,14 @@ class TextIndex:
         known = self._features.get(text)
         if known is not None:
             return known
-        text_stems = tuple(self.stems(text))
+        normalised = normalise(text)
+        meaningful = _meaningful(normalised)
+        text_stems = tuple(_join_split_words([stem(w) for w in meaningful], meaningful, self._vocabulary))
         stem_set = frozenset(text_stems)
-        ngrams = {g: c * self._ngram_idf.get(g, self._default_idf) for g, c in _char_ngrams(text).items()}
+        idf, default = self._ngram_idf, self._default_idf
+        ngrams = {g: c * idf.get(g, default) for g, c in _char_ngrams(normalised).items()}
         features = _Features(
-            normalised=normalise(text),
+            normalised=normalised,
             stems=text_stems,
             stem_set=stem_set,
             stem_text=" ".join(text_stems),
