@@ -101,6 +101,7 @@ class _Builder:
         self.lines = lines
         self.municipality = municipality
         self.vocabulary = Vocabulary(lines)
+        self._values: dict[str, str] = {}
         self.priorities: list[Priority] = []
         self.unparsed: list[UnparsedFragment] = []
         self.warnings: list[str] = []
@@ -122,7 +123,9 @@ class _Builder:
         Latin look-alike letters stay as written ("презvakанциите"); they are fixed only in the
         text handed to the resolvers (:meth:`resolvable`), so names still resolve.
         """
-        joined: str = join_broken_words(clean_text(text), self.vocabulary)
+        joined = self._values.get(text)
+        if joined is None:  # a row's cell is read again for each record it applies to
+            joined = self._values[text] = join_broken_words(clean_text(text), self.vocabulary)
         return joined
 
     @staticmethod

@@ -20,6 +20,7 @@ own column position, so shifted cells land where they belong.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterator, Sequence
@@ -182,6 +183,7 @@ class Field:
 _NON_WORD = re.compile(r"[\W_]+")
 
 
+@functools.lru_cache(maxsize=4096)  # a field's segments are compared again for every cell added to it
 def _comparable(text: str) -> str:
     return _NON_WORD.sub("", text.lower())
 
