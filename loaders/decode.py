@@ -33,8 +33,8 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_LETTER = re.compile(r"[^\W\d_]")
-_CYRILLIC_LETTER = re.compile(r"(?=[\u0400-\u04FF])[^\W\d_]")
+_NON_LETTERS = re.compile(r"[\W\d_]+")  # anything but a letter
+_NON_CYRILLIC = re.compile(r"[^\u0400-\u04FF]+")
 # Control characters other than tab, line feed, carriage return and form feed mark binary content.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _MAX_CONTROL_SHARE = 0.01
@@ -78,10 +78,10 @@ def split_lines(text: str) -> list[str]:
 
 
 def _cyrillic_share(text: str) -> float:
-    letters = len(_LETTER.findall(text))
+    letters = _NON_LETTERS.sub("", text)
     if not letters:
         return 0.0
-    return len(_CYRILLIC_LETTER.findall(text)) / letters
+    return len(_NON_CYRILLIC.sub("", letters)) / len(letters)
 
 
 def _looks_binary(data: bytes) -> bool:

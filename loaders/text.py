@@ -16,6 +16,7 @@ import functools
 import html
 import itertools
 import re
+from collections import Counter
 from collections.abc import Iterable
 
 __all__ = [
@@ -36,6 +37,8 @@ _TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]*)[^<>]*>")
 _ITEM_TAGS = {"p", "li", "br", "div", "tr", "td"}
 _SPACES = re.compile(r"\s+")
 _BOLD = re.compile(r"\*\*")
+# Characters without which html_items has no tag, entity, bold marker or item mark to handle.
+_MARKUP_CHARS = ("<", "&", "*", "\x1e")
 _CODE_WORDS = r"(?:Цел|Подцел|Мярка|Мерки|Задача|Дейност|Действие|Приоритет)"
 # A code: 1-2 digit groups separated by dots ("1.", "1.1.", "2..2.", "2. 1.", "10.1.1.Текст"), at most
 # six levels: an unbounded repeat makes "1.1. 1.1. 1.1. ..." one ever-longer candidate code to backtrack.
@@ -127,6 +130,9 @@ def html_items(text: str) -> list[str]:
     >>> html_items("a &amp; b")
     ['a & b']
     """
+    if not any(mark in text for mark in _MARKUP_CHARS):  # plain text: only white space to tidy
+        plain = " ".join(text.split())
+        return [plain] if plain else []
     marked = _TAG.sub(
         lambda m: "\x1e" if m.group(2).lower() in _ITEM_TAGS or m.group(2).lower() == "ol" else " ", text
     )
@@ -325,10 +331,9 @@ class Vocabulary:
     """
 
     def __init__(self, texts: Iterable[str]) -> None:
-        self._counts: dict[str, int] = {}
+        self._counts: Counter[str] = Counter()
         for text in texts:
-            for word in _WORD.findall(text.lower()):
-                self._counts[word] = self._counts.get(word, 0) + 1
+            self._counts.update(_WORD.findall(text.lower()))
 
     def knows(self, word: str, at_least: int = 1) -> bool:
         """Whether ``word`` (any case) occurs at least ``at_least`` times in the document."""
