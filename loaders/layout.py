@@ -169,6 +169,7 @@ _IN_ROW_STYLES = (CellStyle.TABS, CellStyle.PIPES, CellStyle.SEMICOLON, CellStyl
 _PARENTHESISED = re.compile(r"\(.*?\)|\(.*$")
 _YEAR_SPAN = re.compile(r"\d{4}\s*[-–]\s*\d{4}\s*г?\.?")
 _NON_WORD = re.compile(r"[^\w/]+")
+_NON_WORD_RUN = re.compile(r"[\W_]+")
 _ITEM_NUMBER = re.compile(r"(?<!\d)\d{1,2}(?!\d)")
 # The role terms flattened in dictionary order: a tie on score and length goes to the earlier term.
 _TERMS: tuple[str, ...] = tuple(term for terms in _ROLE_TERMS.values() for term in terms)
@@ -627,7 +628,7 @@ def find_page_headers(lines: Sequence[str], sections: Sequence[PrioritySection])
                 per_line.update(range(region.start, region.end + 1))
 
     def key(text: str) -> str:
-        return re.sub(r"[\W_]+", "", clean_text(text).lower())
+        return _NON_WORD_RUN.sub("", clean_text(text).lower())
 
     outside_keys = {key(line) for n, line in enumerate(lines, 1) if n not in inside and key(line)}
     candidates = {

@@ -474,13 +474,14 @@ class _Assigner:
         # best[a][b]: best score placing the first a cells with the a-th cell in column b.
         best = [[neg] * m for _ in range(n)]
         back: list[list[int]] = [[-1] * m for _ in range(n)]
+        # a row with one cell per column keeps its columns, and so does a page-break tail
+        # unless the export broke its cell count
+        weight = 1.5 if self.aligned else (0.5 if self.open_roles else 0.8)
         for a, k in enumerate(run):
             expected = self._expected_column(cells, k, offsets)
             lowercase = starts_lowercase(cells[k].text)
+            merge_penalty = (2.0 if self.aligned else 1.0) + (2.0 if lowercase else 0.0)
             for b, (column, role) in enumerate(window):
-                # a row with one cell per column keeps its columns, and so does a page-break tail
-                # unless the export broke its cell count
-                weight = 1.5 if self.aligned else (0.5 if self.open_roles else 0.8)
                 gain = _content_score(cells[k].text, role) - weight * abs(expected - column)
                 if role in self.open_roles:
                     gain += 2.5 if lowercase else 1.0  # a tail finishes an open cell, a lower-case one surely
@@ -489,21 +490,28 @@ class _Assigner:
                 if a == 0:
                     best[a][b] = gain
                     continue
-                for p in range(b + 1):
-                    if best[a - 1][p] == neg:
-                        continue
-                    merge_penalty = (
-                        (2.0 if self.aligned else 1.0) + (2.0 if lowercase else 0.0) if p == b else 0.0
-                    )
-                    score = best[a - 1][p] + gain - merge_penalty
-                    if score > best[a][b]:
-                        best[a][b], back[a][b] = score, p
+                best[a][b], back[a][b] = _best_predecessor(best[a - 1], b, gain, merge_penalty)
         b = max(range(m), key=lambda j: best[n - 1][j])
         chosen: dict[int, Role] = {}
         for a in range(n - 1, -1, -1):
             chosen[run[a]] = window[b][1]
             b = back[a][b]
         return chosen
+
+
+def _best_predecessor(previous: list[float], b: int, gain: float, merge_penalty: float) -> tuple[float, int]:
+    """The best score of a cell in column ``b`` after the previous cell in column ``p <= b`` (the first
+    best ``p``; ``p == b`` merges the two cells), and that ``p``; (-inf, -1) if no ``p`` is reachable."""
+    neg = float("-inf")
+    top, top_p = neg, -1
+    for p in range(b + 1):
+        value = previous[p]
+        if value == neg:
+            continue
+        score = value + gain - (merge_penalty if p == b else 0.0)
+        if score > top:
+            top, top_p = score, p
+    return top, top_p
 
 
 def _is_totals(texts: list[str]) -> bool:

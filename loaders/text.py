@@ -152,10 +152,14 @@ def clean_text(text: str) -> str:
     return " ".join(html_items(text))
 
 
+_WHITE_SPACE = re.compile(r"\s")
+
+
 def _normalise_code(raw: str) -> str:
-    return re.sub(r"\s", "", raw).replace("..", ".").strip(".")
+    return _WHITE_SPACE.sub("", raw).replace("..", ".").strip(".")
 
 
+@functools.lru_cache(maxsize=8192)  # table reading asks it of the same cell at several steps
 def leading_code(text: str) -> tuple[str | None, str]:
     """The numbering code a cell starts with, normalised ("2..2." → "2.2"), and the rest of the text.
 
