@@ -58,7 +58,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, partial
 from importlib.resources import files
 from pathlib import Path
 from typing import Literal as TypingLiteral
@@ -417,13 +417,20 @@ def _follows_national_plan(doc: PlanDocument) -> bool:
 @dataclass(frozen=True)
 class _Scored:
     goal: NationalGoal
-    similarity: Similarity
+    views: Similarity  # without containment
     same_area: bool
     text: str  # the wording of the goal that matched best
+    containment: Callable[[], float] | None = None  # the top ranks' containment view, when asked
 
     @property
     def score(self) -> float:
-        return self.similarity.score
+        return self.views.score
+
+    @cached_property
+    def similarity(self) -> Similarity:
+        """Every view: containment, the slowest by far, is computed only when a decision or the
+        evidence needs it."""
+        return self.views if self.containment is None else replace(self.views, containment=self.containment())
 
 
 def align_plans(
@@ -507,7 +514,7 @@ _CONTAINMENT_RANKS = 2  # containment is looked at for the best goal and the cod
 
 
 def _with_containment(scored: _Scored, item: PlanItem, index: TextIndex) -> _Scored:
-    return replace(scored, similarity=index.similarity(item.text, scored.text))
+    return replace(scored, containment=partial(index.containment, item.text, scored.text))
 
 
 def _strong(ranked: Sequence[_Scored]) -> bool:
@@ -517,8 +524,7 @@ def _strong(ranked: Sequence[_Scored]) -> bool:
         return False
     best = ranked[0]
     rival = next((s.score for s in ranked[1:] if not _same_chain(best.goal, s.goal)), 0.0)
-    quoted = best.score >= STRONG or _cut_short_quote(best.similarity)
-    return quoted and best.score - rival >= MARGIN
+    return best.score - rival >= MARGIN and (best.score >= STRONG or _cut_short_quote(best))
 
 
 def _same_chain(a: NationalGoal, b: NationalGoal) -> bool:
@@ -526,13 +532,11 @@ def _same_chain(a: NationalGoal, b: NationalGoal) -> bool:
     return a.area == b.area and (a.number is None) != (b.number is None)
 
 
-def _cut_short_quote(similarity: Similarity) -> bool:
-    return (
-        similarity.containment is not None
-        and similarity.containment >= CONTAINED
-        and len(similarity.shared_stems) >= CONTAINED_MIN_STEMS
-        and similarity.score >= REASONABLE
-    )
+def _cut_short_quote(scored: _Scored) -> bool:
+    if len(scored.views.shared_stems) < CONTAINED_MIN_STEMS or scored.score < REASONABLE:
+        return False  # decided without the containment view
+    containment = scored.similarity.containment
+    return containment is not None and containment >= CONTAINED
 
 
 def _national_numbering(
@@ -603,7 +607,7 @@ def _decide_measure(
     objective_link: AlignmentLink | None,
 ) -> AlignmentLink | None:
     own = ranked[item.iri]
-    if _strong(own) and own[0].similarity.token_set >= QUOTED_TOKEN_SET:
+    if _strong(own) and own[0].views.token_set >= QUOTED_TOKEN_SET:
         return _decide(item, own, reference, national)
     code_goal = _code_goal(item, reference) if national else None
     if code_goal is None or (objective_link is not None and objective_link.target == code_goal.iri):

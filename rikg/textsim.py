@@ -217,14 +217,21 @@ class TextIndex:
         """Compare two texts (symmetric); ``containment=False`` leaves out the slowest view (None)."""
         fa, fb = self._featurise(a), self._featurise(b)
         shared = fa.stem_set & fb.stem_set
-        short, long_ = sorted((fa.normalised, fb.normalised), key=len)
         return Similarity(
             ngram_cosine=_cosine(fa, fb),
             stem_dice=self._dice(fa, fb, shared),
             token_set=fuzz.token_set_ratio(fa.stem_text, fb.stem_text) / 100,
-            containment=(fuzz.partial_ratio(short, long_) / 100 if short else 0.0) if containment else None,
+            containment=_containment(fa, fb) if containment else None,
             shared_stems=tuple(sorted(shared, key=lambda s: (-self.stem_weight(s), s))),
         )
+
+    def containment(self, a: str, b: str) -> float:
+        """The containment view alone: how nearly the shorter text lies, verbatim, inside the longer.
+
+        >>> TextIndex([]).containment("здравна медиация", "3. Развитие на здравна медиация")
+        1.0
+        """
+        return _containment(self._featurise(a), self._featurise(b))
 
     def stem_dice(self, a: str, b: str) -> float:
         """The cheapest view alone (weighted Dice of the stems), to rule pairs out before comparing fully.
@@ -267,6 +274,11 @@ def _cosine(a: _Features, b: _Features) -> float:
     dot = sum(weight * large[gram] for gram, weight in small.items() if gram in large)
     norm = a.ngram_norm * b.ngram_norm
     return dot / norm if norm else 0.0
+
+
+def _containment(a: _Features, b: _Features) -> float:
+    short, long_ = sorted((a.normalised, b.normalised), key=len)
+    return fuzz.partial_ratio(short, long_) / 100 if short else 0.0
 
 
 def _idf(documents: list[set[str]]) -> dict[str, float]:
