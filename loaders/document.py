@@ -214,6 +214,9 @@ _UPSTREAM_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"Препоръка(?:та)?\s+на\s+Съвета", re.IGNORECASE), "council-recommendation"),
 )
 
+# A word every upstream rule needs: a line without one cannot match any rule (one scan instead of seven).
+_UPSTREAM_HINT = re.compile(r"национал|нпд|решение|стратеги|областна|рамка|препоръка", re.IGNORECASE)
+
 
 def _sentence_at(text: str, position: int) -> str:
     start = 0
@@ -294,6 +297,8 @@ def find_upstream(
         if number in skip or not line.strip():
             continue
         text = clean_text(line)
+        if not _UPSTREAM_HINT.search(text):
+            continue
         for pattern, kind in _UPSTREAM_RULES:
             for match in pattern.finditer(text):
                 sentence = _sentence_at(text, match.start())
