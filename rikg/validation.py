@@ -404,20 +404,20 @@ class _Compiler:
         )
         # The common bounds (at least one value, at most one) as a MINUS and a self-join: the same
         # nodes as counting every node's values, at a fraction of the cost on a national store.
-        for bound in self.shapes.objects(prop, SH.minCount):
-            if _int(bound) == 1:
-                queries.append((f"SELECT DISTINCT ?this WHERE {{ {target} MINUS {{ ?this {p} ?v }} }}", False))
-            else:
-                queries.append((f"SELECT ?this WHERE {{ {{ {counted} }} FILTER(?n < {_int(bound)}) }}", False))
-        for bound in self.shapes.objects(prop, SH.maxCount):
-            if _int(bound) == 1:
-                queries.append((
-                    f"SELECT DISTINCT ?this WHERE {{ {target} ?this {p} ?v . ?this {p} ?w "
-                    "FILTER(!sameTerm(?v, ?w)) }",
-                    False,
-                ))
-            else:
-                queries.append((f"SELECT ?this WHERE {{ {{ {counted} }} FILTER(?n > {_int(bound)}) }}", False))
+        for bound in map(_int, self.shapes.objects(prop, SH.minCount)):
+            query = (
+                f"SELECT DISTINCT ?this WHERE {{ {target} MINUS {{ ?this {p} ?v }} }}"
+                if bound == 1
+                else f"SELECT ?this WHERE {{ {{ {counted} }} FILTER(?n < {bound}) }}"
+            )
+            queries.append((query, False))
+        for bound in map(_int, self.shapes.objects(prop, SH.maxCount)):
+            query = (
+                f"SELECT DISTINCT ?this WHERE {{ {target} ?this {p} ?v, ?w FILTER(!sameTerm(?v, ?w)) }}"
+                if bound == 1
+                else f"SELECT ?this WHERE {{ {{ {counted} }} FILTER(?n > {bound}) }}"
+            )
+            queries.append((query, False))
         unique = self.shapes.value(prop, SH.uniqueLang)
         if unique is not None and str(unique).lower() in {"true", "1"}:
             queries.append((
