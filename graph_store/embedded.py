@@ -4,9 +4,10 @@ Replacing graphs is one transaction, so a reader sees every old graph or every
 new one (``docs/stores.md`` has the measurements behind the design):
 
 * every target graph empty or missing (a first build, a new plan): one
-  ``Store.bulk_extend`` (the SST-file loader: it writes files and ingests them
-  all in one step at its end, so readers, and a crash, see none of them or
-  all). Inside a :meth:`EmbeddedStore.bulk` block such calls wait in memory
+  bulk load (``Store.bulk_extend``, or ``Store.bulk_load`` of N-Quads when
+  the triples come as :class:`~rikg.graph_store.ntriples.NTriples` bytes: the
+  SST-file loader writes files and ingests them all in one step at its end,
+  so readers, and a crash, see none of them or all). Inside a :meth:`EmbeddedStore.bulk` block such calls wait in memory
   and go in together: once ~500,000 quads wait, before any read or other
   write through this process's handles, and when the block ends. One
   ingestion for a whole first build is as fast as pyoxigraph's own
@@ -53,6 +54,7 @@ from pyoxigraph import (
     QueryBoolean,
     QuerySolutions,
     QueryTriples,
+    RdfFormat,
     Store,
     Triple,
     Variable,
@@ -62,6 +64,7 @@ from pyoxigraph import (
 from rikg.errors import QueryError, StoreError
 
 from .base import GraphStore, QueryResult, Term
+from .ntriples import NTriples
 from .results import (
     PREFIXES,
     bind_values,
@@ -98,27 +101,48 @@ class _Shared:
     users: int = 0
     write_lock: threading.RLock = field(default_factory=threading.RLock)
     pending: list[Quad] = field(default_factory=list)
+    pending_nquads: list[bytes] = field(default_factory=list)
+    pending_size: int = 0  # quads waiting, in both lists
     pending_graphs: set[str] = field(default_factory=set)
     bulk_blocks: int = 0
 
     def settle(self) -> None:
         """Bulk-load the pending quads (one ingestion); the caller holds ``write_lock``."""
-        if not self.pending:
+        if not self.pending_size:
             return
-        quads, self.pending = self.pending, []
+        quads, chunks = self.pending, self.pending_nquads
+        self.pending, self.pending_nquads, self.pending_size = [], [], 0
         self.pending_graphs.clear()
-        self.bulk_load(quads)
+        if chunks and quads:  # one ingestion for both: the quads join the bytes
+            chunks.append(serialize(quads, format=RdfFormat.N_QUADS) or b"")
+        self.bulk_load(quads if not chunks else b"".join(chunks))
 
-    def bulk_load(self, quads: Iterable[Quad]) -> None:
-        """One ``bulk_extend`` (one ingestion at its end); the caller holds ``write_lock``."""
+    def wait(self, targets: Mapping[str, Sequence[Triple]]) -> None:
+        """Add new graphs to the pending ones (N-Triples stay bytes); the caller holds ``write_lock``."""
+        for iri, triples in targets.items():
+            if isinstance(triples, NTriples):
+                self.pending_nquads.append(triples.as_nquads(iri))
+            else:
+                self.pending.extend(_quads({iri: triples}))
+            self.pending_size += len(triples)
+        self.pending_graphs.update(targets)
+
+    def bulk_load(self, data: Iterable[Quad] | bytes) -> None:
+        """One ingestion (written to files, then ingested at once); the caller holds ``write_lock``.
+
+        N-Quads bytes go in ``lenient``: they are pyoxigraph's own serialisation of checked terms.
+        """
         try:
-            self.store.bulk_extend(quads)
+            if isinstance(data, bytes):
+                self.store.bulk_load(data, RdfFormat.N_QUADS, lenient=True)
+            else:
+                self.store.bulk_extend(data)
         except OSError as error:
             raise StoreError(f"cannot write to store at {self.location}: {error}") from error
 
     def settled(self) -> Store:
         """The store with every pending quad written (what every read goes through)."""
-        if self.pending:
+        if self.pending_size:
             with self.write_lock:
                 self.settle()
         return self.store
@@ -246,15 +270,11 @@ class EmbeddedStore(GraphStore):
     def replace_graphs(self, graphs: Mapping[str, Sequence[Triple]]) -> None:
         """Replace named graphs in one transaction (bulk-loaded, later, when every target is new)."""
         shared = self._writable()
-        targets = {iri: list(triples) for iri, triples in graphs.items()}
+        targets = {iri: _sequence(triples) for iri, triples in graphs.items()}
         with shared.write_lock:
             if self._all_new(shared, targets):
-                if not shared.bulk_blocks:
-                    shared.bulk_load(_quads(targets))
-                    return
-                shared.pending.extend(_quads(targets))
-                shared.pending_graphs.update(targets)
-                if len(shared.pending) >= BULK_FLUSH_QUADS:
+                shared.wait(targets)
+                if not shared.bulk_blocks or shared.pending_size >= BULK_FLUSH_QUADS:
                     shared.settle()
                 return
             shared.settle()
@@ -285,14 +305,14 @@ class EmbeddedStore(GraphStore):
                 if shared.bulk_blocks == 0:
                     shared.settle()
 
-    def _all_new(self, shared: _Shared, targets: Mapping[str, list[Triple]]) -> bool:
+    def _all_new(self, shared: _Shared, targets: Mapping[str, Sequence[Triple]]) -> bool:
         """Every target graph is empty in the store and not waiting to be written."""
         if shared.pending_graphs.intersection(targets):
             return False
         return all(next(shared.store.quads_for_pattern(None, None, None, NamedNode(iri)), None) is None
                    for iri in targets)
 
-    def _difference(self, targets: Mapping[str, list[Triple]]) -> str:
+    def _difference(self, targets: Mapping[str, Sequence[Triple]]) -> str:
         """One SPARQL Update turning the current graphs into the targets ('' when nothing changes).
 
         Only this process writes the folder (RocksDB lock) and the caller holds
@@ -442,6 +462,11 @@ _DELETE_BLANK = (
 
 def _has_blank_node(triple: Triple) -> bool:
     return isinstance(triple.subject, BlankNode) or isinstance(triple.object, BlankNode)
+
+
+def _sequence(triples: Sequence[Triple]) -> Sequence[Triple]:
+    """The triples as a sequence read twice at most (N-Triples stay bytes)."""
+    return triples if isinstance(triples, NTriples) else list(triples)
 
 
 def _quads(graphs: Mapping[str, Sequence[Triple]]) -> Iterator[Quad]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 import pytest
@@ -23,6 +24,7 @@ from store_helpers import (
 
 from rikg.errors import QueryError, StoreError
 from rikg.graph_store import GraphStore
+from rikg.graph_store.ntriples import NTriples
 from rikg.ontology.vocab import graph_iri
 
 
@@ -240,3 +242,32 @@ def test_a_bulk_block_writes_what_its_calls_replace(store: GraphStore) -> None:
         store.replace_graphs({REFERENCE: rich_triples()})
     assert (store.count(PLAN), store.count(OTHER), store.count(REFERENCE)) == (2, 4, 4)
     assert isomorphic(_graph(store.export("ttl", REFERENCE)), _as_graph(rich_triples()))
+
+
+def _without_blank_nodes(triples: list[Triple]) -> list[Triple]:
+    return [t for t in triples if not any(isinstance(term, BlankNode) for term in (t.subject, t.object))]
+
+
+@pytest.mark.parametrize("in_bulk", [False, True])
+def test_ntriples_bytes_replace_graphs_like_triples(store: GraphStore, in_bulk: bool) -> None:
+    """Graphs handed over as N-Triples bytes (what build workers send) land exactly as triples would,
+    new or replacing a graph, alone or beside plain triples in one call."""
+    literals = _without_blank_nodes(rich_triples()) + measures(3)
+    with store.bulk() if in_bulk else contextlib.nullcontext():
+        store.replace_graphs({PLAN: NTriples.of(literals), REFERENCE: measures(2, "r")})
+        assert store.count(PLAN) == len(set(literals))
+    stored = {
+        Triple(row["s"], row["p"], row["o"])  # type: ignore[arg-type]
+        for row in store.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{PLAN}> {{ ?s ?p ?o }} }}").rows
+    }
+    assert stored == set(literals)
+    store.replace_graphs({PLAN: NTriples.of(measures(1, "new"))})  # an existing graph: replaced
+    assert store.query(f"SELECT ?l WHERE {{ GRAPH <{PLAN}> {{ ?m ?p ?l }} }}").column("l") == [
+        Literal("Мярка 0new", language="bg")
+    ]
+    assert store.count(REFERENCE) == 2
+
+
+def test_ntriples_refuse_blank_nodes() -> None:
+    with pytest.raises(ValueError, match="blank nodes"):
+        NTriples.of(rich_triples())
