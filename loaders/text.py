@@ -391,39 +391,29 @@ def join_broken_words(text: str, vocabulary: Vocabulary) -> str:
     return " ".join(out)
 
 
-_CLOSING = '.,;:!?)»“"'
+# A word followed only by closing punctuation ("семейс", "тва.", "ли)").
+_WORD_THEN_CLOSING = re.compile(r'([А-Яа-яЀ-ӿ]+)([.,;:!?)»“"]*)')
 _HYPHENS = "-‐\xad"
 
 
 class _Tokens:
-    """The space-separated tokens of a text and what :func:`join_broken_words` asks of each, computed once."""
+    """The space-separated tokens of a text and what :func:`join_broken_words` asks of each."""
 
     def __init__(self, text: str) -> None:
         self.raw = text.split(" ")
-        # the word a token starts with ("" if none)
-        self.lead = [match.group(0) if (match := _WORD.match(token)) else "" for token in self.raw]
-        # the token is one word, nothing else
-        self.whole = [
-            len(lead) == len(token) and bool(lead) for token, lead in zip(self.raw, self.lead, strict=True)
-        ]
-        # the word a token is, followed only by closing punctuation ("" if it is not)
-        self.core = [
-            lead if lead and not token[len(lead) :].rstrip(_CLOSING) else ""
-            for token, lead in zip(self.raw, self.lead, strict=True)
-        ]
-        self.lower = [core.lower() for core in self.core]
-        self.short = [word in _STANDALONE_SHORT for word in self.lower]
-        self.capital = [core[:1].isupper() for core in self.core]
+        facts = zip(*map(_token_facts, self.raw), strict=True)
+        self.whole, self.core, self.lower, self.short, self.capital = (list(column) for column in facts)
 
     def hyphenated_join(self, i: int, vocabulary: Vocabulary) -> str | None:
         """Token ``i`` (ending in a hyphen) glued to the next one, if the joined word is known."""
         if i + 1 >= len(self.raw):
             return None
         hyphenated = _HYPHEN_END.fullmatch(self.raw[i])
-        tail = self.lead[i + 1]
-        if hyphenated and tail and tail[:1].islower() and vocabulary.knows(hyphenated.group(1) + tail):
-            return hyphenated.group(1) + self.raw[i + 1]
-        return None
+        tail = _WORD.match(self.raw[i + 1])
+        if not (hyphenated and tail and tail.group(0)[:1].islower()):
+            return None
+        known = vocabulary.knows(hyphenated.group(1) + tail.group(0))
+        return hyphenated.group(1) + self.raw[i + 1] if known else None
 
     def joinable_width(self, i: int, vocabulary: Vocabulary) -> int:
         """How many tokens from ``i`` on form one broken word (3 or 2), or 1 if none do."""
@@ -444,3 +434,13 @@ class _Tokens:
             if ost_ta or vocabulary.knows_lower("".join(words)):
                 return width
         return 1
+
+
+@functools.lru_cache(maxsize=16384)  # words repeat across the cells of a plan
+def _token_facts(token: str) -> tuple[bool, str, str, bool, bool]:
+    """(a bare word, the word before closing punctuation or "", its lower case, a short function
+    word, capitalised) of one token."""
+    shape = _WORD_THEN_CLOSING.fullmatch(token)
+    core = shape.group(1) if shape else ""
+    lower = core.lower()
+    return bool(shape) and not shape.group(2), core, lower, lower in _STANDALONE_SHORT, core[:1].isupper()
