@@ -441,6 +441,8 @@ def _token_facts(token: str) -> tuple[bool, str, str, bool, bool]:
     """(a bare word, the word before closing punctuation or "", its lower case, a short function
     word, capitalised) of one token."""
     shape = _WORD_THEN_CLOSING.fullmatch(token)
-    core = shape.group(1) if shape else ""
+    if shape is None:
+        return False, "", "", False, False
+    core = shape.group(1)
     lower = core.lower()
-    return bool(shape) and not shape.group(2), core, lower, lower in _STANDALONE_SHORT, core[:1].isupper()
+    return not shape.group(2), core, lower, lower in _STANDALONE_SHORT, core[:1].isupper()
