@@ -285,10 +285,12 @@ class Header:
 
 def _row_roles(cells: Sequence[str]) -> list[Role | None] | None:
     """Roles of a header row's cells, or None if the row is not a header."""
-    roles = [header_role(cell) if cell else None for cell in cells]
     filled = [cell for cell in cells if cell]
+    if len(filled) < 2:
+        return None
+    roles = [header_role(cell) if cell else None for cell in cells]
     named = [role for role in roles if role]
-    if len(filled) < 2 or len(named) < max(2, int(0.7 * len(filled))):
+    if len(named) < max(2, int(0.7 * len(filled))):
         return None
     # a named column the vocabulary does not know ("Целева група") still holds its own cells
     return [role or (Role.NOTES if cell else None) for role, cell in zip(roles, cells, strict=True)]
@@ -630,7 +632,7 @@ def find_page_headers(lines: Sequence[str], sections: Sequence[PrioritySection])
     def key(text: str) -> str:
         return _NON_WORD_RUN.sub("", clean_text(text).lower())
 
-    outside_keys = {key(line) for n, line in enumerate(lines, 1) if n not in inside and key(line)}
+    outside_keys = {text for n, line in enumerate(lines, 1) if n not in inside and (text := key(line))}
     candidates = {
         n: key(lines[n - 1])
         for n in inside

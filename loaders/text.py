@@ -385,7 +385,7 @@ def join_broken_words(text: str, vocabulary: Vocabulary) -> str:
             out.append(hyphenated)
             i += 2
             continue
-        width = tokens.joinable_width(i, vocabulary)
+        width = tokens.joinable_width(i, vocabulary) if tokens.whole[i] else 1
         out.append("".join(tokens.raw[i : i + width]) if width > 1 else tokens.raw[i])
         i += width
     return " ".join(out)
@@ -416,9 +416,10 @@ class _Tokens:
         return hyphenated.group(1) + self.raw[i + 1] if known else None
 
     def joinable_width(self, i: int, vocabulary: Vocabulary) -> int:
-        """How many tokens from ``i`` on form one broken word (3 or 2), or 1 if none do."""
-        if not self.whole[i]:  # every joined piece but the last is a bare word
-            return 1
+        """How many tokens from bare word ``i`` on form one broken word (3 or 2), or 1 if none do.
+
+        Every joined piece but the last is a bare word: callers skip a token ``i`` that is not one.
+        """
         whole, core, short, capital = self.whole, self.core, self.short, self.capital
         for width in (3, 2):
             last = i + width - 1
