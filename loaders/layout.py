@@ -534,9 +534,8 @@ def _table_lines_end(lines: Sequence[str], header: Header, limit: int) -> int:
         if line.strip():
             if priority_heading(line) and not _has_cells(line, header.style):
                 break
-            if section_heading(line) and header.style is not CellStyle.CELL_PER_LINE:
-                break
-            if section_heading(line) and not line.startswith("\t"):
+            per_line_cell = header.style is CellStyle.CELL_PER_LINE and line.startswith("\t")
+            if not per_line_cell and section_heading(line):
                 break
             wrapped = header.style is CellStyle.MULTISPACE and starts_lowercase(line)  # a cell's tail
             if _has_cells(line, header.style) or header.style is CellStyle.CELL_PER_LINE or wrapped:
