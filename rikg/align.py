@@ -495,11 +495,15 @@ def align_items(
 
 def _rank(item: PlanItem, reference: Sequence[NationalGoal], index: TextIndex) -> list[_Scored]:
     """Every goal the item may align with, best first; other areas only when near-identical."""
+    # The score is a mean of three views of at most 1: a goal of another area cannot reach CROSS_AREA
+    # unless the stem Dice with one of its texts reaches this.
+    all_texts = [text for goal in reference for text in goal.texts]
+    near = {all_texts[n] for n in index.reaching_stem_dice(item.text, all_texts, _CROSS_AREA_DICE)}
     scored = []
     for goal in reference:
         same_area = item.area is not None and goal.area == item.area
-        if not same_area and max(index.stem_dice(item.text, text) for text in goal.texts) < _CROSS_AREA_DICE:
-            continue  # the score is a mean of three views of at most 1: it cannot reach CROSS_AREA
+        if not same_area and near.isdisjoint(goal.texts):
+            continue
         similarity, text = max(
             ((index.similarity(item.text, text, containment=False), text) for text in goal.texts),
             key=lambda pair: pair[0].score,

@@ -33,8 +33,8 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -204,6 +204,7 @@ class TextIndex:
         self._stem_idf = _idf([set(self.stems(text)) for text in texts])
         self._default_idf = math.log(1 + len(texts))
         self._features: dict[str, _Features] = {}
+        self._groups: dict[tuple[str, ...], _Group] = {}
 
     def stems(self, text: str) -> list[str]:
         """Stems of a text, with export-split words joined against the corpus vocabulary."""
@@ -242,9 +243,37 @@ class TextIndex:
         fa, fb = self._featurise(a), self._featurise(b)
         return self._dice(fa, fb, fa.stem_set & fb.stem_set)
 
+    def reaching_stem_dice(self, text: str, others: Sequence[str], minimum: float) -> list[int]:
+        """The positions of the ``others`` whose :meth:`stem_dice` with ``text`` is at least ``minimum``
+        (> 0), found without comparing the texts that share no stem with it.
+
+        >>> TextIndex(["роми и деца"]).reaching_stem_dice("деца", ["роми и деца", "деца", "жилища"], 0.5)
+        [0, 1]
+        """
+        features = self._featurise(text)
+        group = self._group(others)
+        shared_weights = group.shared_stem_weights(features, self.stem_weight)
+        # Those weights are summed in another order than _dice sums them: the exact Dice decides
+        # whenever the estimate is near the minimum.
+        return [
+            position
+            for position, (other, shared) in enumerate(zip(group.features, shared_weights, strict=True))
+            if shared and 2 * shared / (features.stem_weight + other.stem_weight) >= minimum - 1e-9
+            and self._dice(features, other, features.stem_set & other.stem_set) >= minimum
+        ]
+
     def _dice(self, a: _Features, b: _Features, shared: frozenset[str]) -> float:
         total = a.stem_weight + b.stem_weight
         return 2 * sum(self.stem_weight(s) for s in shared) / total if total else 0.0
+
+    def _group(self, texts: Sequence[str]) -> _Group:
+        key = tuple(texts)
+        group = self._groups.get(key)
+        if group is None:
+            if len(self._groups) >= _MAX_GROUPS:
+                self._groups.clear()
+            group = self._groups[key] = _Group([self._featurise(text) for text in key])
+        return group
 
     def _featurise(self, text: str) -> _Features:
         known = self._features.get(text)
@@ -267,6 +296,30 @@ class TextIndex:
         )
         self._features[text] = features
         return features
+
+
+#: How many sequences of texts :class:`TextIndex` keeps indexed for one-to-many comparisons.
+_MAX_GROUPS = 16
+
+
+class _Group:
+    """Texts that are compared with many others: which of them have each stem."""
+
+    def __init__(self, features: list[_Features]) -> None:
+        self.features = features
+        self._stem_rows: dict[str, list[int]] = defaultdict(list)
+        for row, text in enumerate(features):
+            for stem_ in text.stem_set:
+                self._stem_rows[stem_].append(row)
+
+    def shared_stem_weights(self, text: _Features, weight_of: Callable[[str], float]) -> list[float]:
+        """The summed weight of the stems ``text`` shares with each text of the group."""
+        shared = [0.0] * len(self.features)
+        for stem_ in text.stem_set:
+            weight = weight_of(stem_)
+            for row in self._stem_rows.get(stem_, ()):
+                shared[row] += weight
+        return shared
 
 
 def _cosine(a: _Features, b: _Features) -> float:
