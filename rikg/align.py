@@ -499,13 +499,18 @@ def _rank(item: PlanItem, reference: Sequence[NationalGoal], index: TextIndex) -
     # unless the stem Dice with one of its texts reaches this.
     all_texts = [text for goal in reference for text in goal.texts]
     near = {all_texts[n] for n in index.reaching_stem_dice(item.text, all_texts, _CROSS_AREA_DICE)}
+    area_texts = [text for goal in reference if goal.area == item.area for text in goal.texts]
+    similar = dict(zip(area_texts, index.similarities(item.text, area_texts), strict=True))
     scored = []
     for goal in reference:
         same_area = item.area is not None and goal.area == item.area
         if not same_area and near.isdisjoint(goal.texts):
             continue
         similarity, text = max(
-            ((index.similarity(item.text, text, containment=False), text) for text in goal.texts),
+            (
+                (similar[text] if same_area else index.similarity(item.text, text, containment=False), text)
+                for text in goal.texts
+            ),
             key=lambda pair: pair[0].score,
         )
         if same_area or similarity.score >= CROSS_AREA:

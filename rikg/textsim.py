@@ -217,14 +217,23 @@ class TextIndex:
     def similarity(self, a: str, b: str, containment: bool = True) -> Similarity:
         """Compare two texts (symmetric); ``containment=False`` leaves out the slowest view (None)."""
         fa, fb = self._featurise(a), self._featurise(b)
-        shared = fa.stem_set & fb.stem_set
-        return Similarity(
-            ngram_cosine=_cosine(fa, fb),
-            stem_dice=self._dice(fa, fb, shared),
-            token_set=fuzz.token_set_ratio(fa.stem_text, fb.stem_text) / 100,
-            containment=_containment(fa, fb) if containment else None,
-            shared_stems=tuple(sorted(shared, key=lambda s: (-self.stem_weight(s), s))),
-        )
+        return self._similarity(fa, fb, _cosine(fa, fb), _containment(fa, fb) if containment else None)
+
+    def similarities(self, text: str, others: Sequence[str]) -> list[Similarity]:
+        """``similarity(text, other, containment=False)`` for each of ``others``, the same figures for
+        less: the n-grams of ``text`` that none of ``others`` has are set aside once for all of them.
+
+        >>> index = TextIndex(["роми и деца", "роми и жилища"])
+        >>> goals = ["роми и деца", "роми и жилища"]
+        >>> index.similarities("децата на ромите", goals) == [
+        ...     index.similarity("децата на ромите", goal, containment=False) for goal in goals]
+        True
+        """
+        features = self._featurise(text)
+        group = self._group(others)
+        in_group = group.ngrams_in_group(features)
+        return [self._similarity(features, other, _cosine(features, other, in_group), None)
+                for other in group.features]
 
     def containment(self, a: str, b: str) -> float:
         """The containment view alone: how nearly the shorter text lies, verbatim, inside the longer.
@@ -261,6 +270,16 @@ class TextIndex:
             if shared and 2 * shared / (features.stem_weight + other.stem_weight) >= minimum - 1e-9
             and self._dice(features, other, features.stem_set & other.stem_set) >= minimum
         ]
+
+    def _similarity(self, a: _Features, b: _Features, cosine: float, containment: float | None) -> Similarity:
+        shared = a.stem_set & b.stem_set
+        return Similarity(
+            ngram_cosine=cosine,
+            stem_dice=self._dice(a, b, shared),
+            token_set=fuzz.token_set_ratio(a.stem_text, b.stem_text) / 100,
+            containment=containment,
+            shared_stems=tuple(sorted(shared, key=lambda s: (-self.stem_weight(s), s))),
+        )
 
     def _dice(self, a: _Features, b: _Features, shared: frozenset[str]) -> float:
         total = a.stem_weight + b.stem_weight
@@ -303,14 +322,20 @@ _MAX_GROUPS = 16
 
 
 class _Group:
-    """Texts that are compared with many others: which of them have each stem."""
+    """Texts that are compared with many others: their n-grams, and which of them have each stem."""
 
     def __init__(self, features: list[_Features]) -> None:
         self.features = features
+        self._ngrams = frozenset(gram for text in features for gram in text.ngrams)
         self._stem_rows: dict[str, list[int]] = defaultdict(list)
         for row, text in enumerate(features):
             for stem_ in text.stem_set:
                 self._stem_rows[stem_].append(row)
+
+    def ngrams_in_group(self, text: _Features) -> dict[str, float]:
+        """The weighted n-grams of ``text`` that some text of the group has, in their order."""
+        known = self._ngrams
+        return {gram: weight for gram, weight in text.ngrams.items() if gram in known}
 
     def shared_stem_weights(self, text: _Features, weight_of: Callable[[str], float]) -> list[float]:
         """The summed weight of the stems ``text`` shares with each text of the group."""
@@ -322,8 +347,14 @@ class _Group:
         return shared
 
 
-def _cosine(a: _Features, b: _Features) -> float:
-    small, large = sorted((a.ngrams, b.ngrams), key=len)
+def _cosine(a: _Features, b: _Features, a_ngrams: dict[str, float] | None = None) -> float:
+    """TF-IDF cosine of the n-grams, the products summed in the smaller text's n-gram order;
+    ``a_ngrams``: those of ``a`` that ``b`` may have (the others add nothing), when known.
+    """
+    if len(a.ngrams) > len(b.ngrams):
+        small, large = b.ngrams, a.ngrams
+    else:
+        small, large = a.ngrams if a_ngrams is None else a_ngrams, b.ngrams
     dot = sum(weight * large[gram] for gram, weight in small.items() if gram in large)
     norm = a.ngram_norm * b.ngram_norm
     return dot / norm if norm else 0.0
