@@ -7,9 +7,10 @@ new one (``docs/stores.md`` has the measurements behind the design):
   bulk load (``Store.bulk_extend``, or ``Store.bulk_load`` of N-Quads when
   the triples come as :class:`~rikg.graph_store.ntriples.NTriples` bytes: the
   SST-file loader writes files and ingests them all in one step at its end,
-  so readers, and a crash, see none of them or all). Inside a :meth:`EmbeddedStore.bulk` block such calls wait in memory
-  and go in together: once ~500,000 quads wait, before any read or other
-  write through this process's handles, and when the block ends. One
+  so readers, and a crash, see none of them or all). Inside a
+  :meth:`EmbeddedStore.bulk` block such calls wait in memory and go in
+  together: once ~500,000 quads wait, before any read or other write
+  through this process's handles, and when the block ends. One
   ingestion for a whole first build is as fast as pyoxigraph's own
   ``bulk_load``; one per plan graph is ~2x slower;
 * otherwise: one SPARQL Update that applies the difference,
