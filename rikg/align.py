@@ -79,9 +79,11 @@ __all__ = [
     "Candidate",
     "NationalGoal",
     "Override",
+    "PlanAlignment",
     "PlanCoverage",
     "PlanItem",
     "align_items",
+    "align_plan",
     "align_plans",
     "align_step",
     "alignment_iri",
@@ -89,6 +91,7 @@ __all__ = [
     "apply_overrides",
     "build_alignment_graph",
     "build_links",
+    "combine_alignments",
     "coverage_by_plan",
     "default_overrides_path",
     "load_national_goals",
@@ -338,12 +341,13 @@ def _national_goal(
 # -- plan items -----------------------------------------------------------------------------------
 
 
-def plan_items(doc: PlanDocument) -> list[PlanItem]:
+def plan_items(doc: PlanDocument, triples: Iterable[Triple] | None = None) -> list[PlanItem]:
     """The objectives and measures of a plan with the IRIs the graph mapping gives them.
 
     The IRIs come from :func:`rikg.mapping.map_plan` itself (objective and
     measure nodes in document order), so alignments never point at a node the
-    plan graph does not have.
+    plan graph does not have; ``triples``: the plan's graph as ``map_plan`` gave
+    it, when the caller has it (spares mapping the plan again).
 
     >>> from rikg.loaders.records import Priority, SourceSpan
     >>> span = SourceSpan("p.txt", 5, 5, "...")
@@ -359,7 +363,7 @@ def plan_items(doc: PlanDocument) -> list[PlanItem]:
     objective_type, measure_type = NamedNode(str(RIKG.Objective)), NamedNode(str(RIKG.Measure))
     nodes = [
         str(triple.subject.value)
-        for triple in map_plan(doc)
+        for triple in (map_plan(doc) if triples is None else triples)
         if triple.predicate == RDF_TYPE and triple.object in (objective_type, measure_type)
         and isinstance(triple.subject, NamedNode)
     ]
@@ -433,6 +437,15 @@ class _Scored:
         return self.views if self.containment is None else replace(self.views, containment=self.containment())
 
 
+@dataclass(frozen=True)
+class PlanAlignment:
+    """One plan's objectives and measures as the aligner sees them, and the links found for them
+    (before the reviewed overrides, which :func:`combine_alignments` applies to a whole build)."""
+
+    items: tuple[PlanItem, ...]
+    links: tuple[AlignmentLink, ...]
+
+
 def align_plans(
     plans: Sequence[PlanDocument],
     reference: Sequence[NationalGoal],
@@ -444,31 +457,45 @@ def align_plans(
     Links come in plan order, objectives before their measures. With a process ``pool`` the plans
     are aligned in its processes (each plan on its own: the same links).
     """
-    links: list[AlignmentLink] = []
-    all_items: list[PlanItem] = []
-    work = [(doc, tuple(reference)) for doc in plans]
-    aligned = pool.map(_align_one, work, chunksize=4) if pool is not None else map(_align_one, work)
-    for items, plan_links in aligned:
-        all_items += items
-        links += plan_links
-    return apply_overrides(links, overrides, all_items, reference) if overrides else links
+    work = partial(align_plan, reference=tuple(reference))
+    aligned = pool.map(work, plans, chunksize=4) if pool is not None else map(work, plans)
+    return combine_alignments(list(aligned), reference, overrides)
+
+
+def combine_alignments(
+    alignments: Sequence[PlanAlignment], reference: Sequence[NationalGoal], overrides: Sequence[Override] = ()
+) -> list[AlignmentLink]:
+    """The links of several plans' alignments, in their order, with the overrides applied."""
+    links = [link for alignment in alignments for link in alignment.links]
+    if not overrides:
+        return links
+    items = [item for alignment in alignments for item in alignment.items]
+    return apply_overrides(links, overrides, items, reference)
 
 
 _INDEXES: dict[tuple[NationalGoal, ...], TextIndex] = {}
 
 
-def _align_one(
-    work: tuple[PlanDocument, tuple[NationalGoal, ...]],
-) -> tuple[list[PlanItem], list[AlignmentLink]]:
-    """One plan's items and links (a process of the build's pool may run it; the text index of
-    the goals is made once per process)."""
-    doc, reference = work
-    index = _INDEXES.get(reference)
+def align_plan(
+    doc: PlanDocument, reference: Sequence[NationalGoal], triples: Iterable[Triple] | None = None
+) -> PlanAlignment:
+    """One plan's items and links (a build's worker process runs it as it parses the plan; the text
+    index of the goals is made once per process). ``triples``: the plan's graph, if mapped already.
+
+    >>> from rikg.config import bundled_plans_dir
+    >>> from rikg.loaders.plan import load_plan
+    >>> doc = load_plan(bundled_plans_dir() / "004_1a91cfd4f2bbbb4c.txt")
+    >>> alignment = align_plan(doc, load_national_goals())
+    >>> doc.slug, len(alignment.items), len(alignment.links), alignment.links[0].method
+    ('ruse-2024-2027', 59, 22, 'code+text')
+    """
+    goals = tuple(reference)
+    index = _INDEXES.get(goals)
     if index is None:
         _INDEXES.clear()
-        index = _INDEXES[reference] = TextIndex(goal.text for goal in reference)
-    items = plan_items(doc)
-    return items, align_items(items, reference, _follows_national_plan(doc), index)
+        index = _INDEXES[goals] = TextIndex(goal.text for goal in goals)
+    items = plan_items(doc, triples)
+    return PlanAlignment(tuple(items), tuple(align_items(items, goals, _follows_national_plan(doc), index)))
 
 
 def align_items(
@@ -906,12 +933,18 @@ def build_links(
     """The links of a build (what :func:`build_alignment_graph` turns into triples), with the shipped
     reference goals and overrides unless given; a missing overrides file means no overrides.
     ``pool``: processes to align the plans in (see :func:`align_plans`)."""
+    goals, rows = _goals_and_overrides(reference, overrides)
+    return align_plans(plans, goals, rows, pool)
+
+
+def _goals_and_overrides(
+    reference: Sequence[NationalGoal] | None, overrides: str | Path | None
+) -> tuple[list[NationalGoal], list[Override]]:
     goals = list(reference) if reference is not None else load_national_goals()
     if not goals:
         raise RikgError("no national sub-goals or operational goals in the reference data: cannot align")
     path = Path(overrides) if overrides is not None else default_overrides_path()
-    rows = load_overrides(path) if path.exists() else []
-    return align_plans(plans, goals, rows, pool)
+    return goals, load_overrides(path) if path.exists() else []
 
 
 class BuildContextLike(Protocol):
@@ -928,27 +961,47 @@ def align_step(context: BuildContextLike) -> None:
     """A build step: align the plans the build loaded, write ``id:graph/alignments`` and report the
     coverage of each plan through ``context.progress``.
 
-    Use as ``build(..., steps=(*DEFAULT_STEPS, align_step))``. A context with a ``pool`` attribute
-    (a :class:`concurrent.futures.Executor`, as ``rikg.build`` gives) aligns the plans in its processes.
+    Use as ``build(..., steps=(*DEFAULT_STEPS, align_step))``. A context may carry the plans'
+    alignments already (``alignments``: slug -> :class:`PlanAlignment`, as ``rikg.build`` makes
+    them where it parses each plan); the others are aligned here, in the processes of its
+    ``pool`` when it has one (a :class:`concurrent.futures.Executor`).
     """
-    links = build_links(context.plans, pool=getattr(context, "pool", None))
+    goals, rows = _goals_and_overrides(None, None)
+    prepared: Mapping[str, PlanAlignment] = getattr(context, "alignments", {})
+    missing = [doc for doc in context.plans if doc.slug not in prepared]
+    pool: Executor | None = getattr(context, "pool", None)
+    work = partial(align_plan, reference=tuple(goals))
+    aligned = dict(zip((doc.slug for doc in missing), _mapped(pool, work, missing), strict=True))
+    alignments = [prepared.get(doc.slug) or aligned[doc.slug] for doc in context.plans]
+    links = combine_alignments(alignments, goals, rows)
     context.write(ALIGNMENTS_GRAPH, alignment_triples(links))
-    for slug, coverage in coverage_by_plan(links, context.plans).items():
+    items = {doc.slug: alignment.items for doc, alignment in zip(context.plans, alignments, strict=True)}
+    for slug, coverage in coverage_by_plan(links, context.plans, items).items():
         context.progress(f"{slug}: alignment {coverage}")
 
 
+def _mapped(
+    pool: Executor | None, work: Callable[[PlanDocument], PlanAlignment], plans: Sequence[PlanDocument]
+) -> list[PlanAlignment]:
+    if pool is None or not plans:
+        return [work(doc) for doc in plans]
+    return list(pool.map(work, plans, chunksize=4))
+
+
 def coverage_by_plan(
-    links: Sequence[AlignmentLink], plans: Sequence[PlanDocument]
+    links: Sequence[AlignmentLink],
+    plans: Sequence[PlanDocument],
+    items: Mapping[str, Sequence[PlanItem]] | None = None,
 ) -> dict[str, PlanCoverage]:
     """Alignment coverage per plan slug (objectives aligned; measures aligned directly or through
-    their objective), for ``rikg build`` to print."""
+    their objective), for ``rikg build`` to print; ``items``: each plan's items by slug, when known."""
     by_source = defaultdict(list)
     for link in links:
         by_source[link.source].append(link)
     coverage: dict[str, PlanCoverage] = {}
     for doc in plans:
         plan = coverage[doc.slug] = PlanCoverage()
-        for item in plan_items(doc):
+        for item in items[doc.slug] if items is not None else plan_items(doc):
             own = by_source.get(item.iri, [])
             plan.methods.update(link.method for link in own)
             if item.kind == "objective":

@@ -7,9 +7,13 @@ old one atomically and a reader never sees half a plan. The default steps:
 1. :func:`load_ontology` → ``id:graph/ontology``;
 2. :func:`load_reference` → ``id:graph/reference`` (every ``reference/*.ttl``);
 3. :func:`load_plan_graphs` → ``id:graph/plan/<slug>`` per plan file; a file
-   that cannot be loaded is reported and the others are loaded all the same;
+   that cannot be loaded is reported and the others are loaded all the same.
+   Each plan is parsed, mapped and aligned in a worker process (one per CPU),
+   which hands back its graph as N-Triples bytes while this process writes
+   the previous ones;
 4. :func:`rikg.align.align_step` → ``id:graph/alignments``: evidenced links from
-   the loaded plans' objectives and measures to the national goals;
+   the loaded plans' objectives and measures to the national goals (the links
+   the workers found, with the reviewed overrides applied);
 5. :func:`note_other_plan_graphs` → lists plan graphs already in the store that
    this build did not produce.
 
@@ -40,15 +44,18 @@ import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from pyoxigraph import Triple
 
-from rikg.align import align_step
+from rikg.align import NationalGoal, PlanAlignment, align_plan, align_step, load_national_goals
 from rikg.config import is_remote, project_root
 from rikg.errors import PlanError, RikgError
 from rikg.graph_store import open_store
 from rikg.graph_store.base import GraphStore
+from rikg.graph_store.ntriples import NTriples
 from rikg.loaders.plan import load_plan
 from rikg.loaders.records import PlanDocument
 from rikg.mapping import ReferenceIndex, map_plan, plan_graph_iri
@@ -63,13 +70,14 @@ __all__ = [
     "REFERENCE_GRAPH",
     "BuildContext",
     "BuildStep",
+    "PreparedPlan",
     "build",
     "default_report_path",
     "load_ontology",
     "load_plan_graphs",
     "load_reference",
     "note_other_plan_graphs",
-    "parsed_plans",
+    "prepared_plans",
 ]
 
 ONTOLOGY_GRAPH = f"{ID_NS}graph/ontology"
@@ -103,6 +111,8 @@ class BuildContext:
         self.reference = ReferenceIndex()
         self.plans: list[PlanDocument] = []
         self.pool: Executor | None = None  # processes for the per-plan work (parsing, alignment)
+        self.aligns = False  # whether align_step follows: plans are then aligned where they are parsed
+        self.alignments: dict[str, PlanAlignment] = {}  # by plan slug
 
     def write(self, graph_iri: str, triples: Sequence[Triple]) -> None:
         """Replace one named graph atomically and count it in the report."""
@@ -127,46 +137,84 @@ def load_reference(context: BuildContext) -> None:
     context.progress(f"reference data loaded ({len(triples)} triples)")
 
 
-def _load_one(context: BuildContext, doc: PlanDocument, slugs: dict[str, str]) -> None:
-    if doc.slug in slugs:
-        raise PlanError(doc.file, f"plan {doc.slug} is already built from {slugs[doc.slug]} (duplicate plan)")
-    triples = map_plan(doc, context.reference)
-    context.write(plan_graph_iri(doc.slug), triples)
-    slugs[doc.slug] = doc.file
-    context.plans.append(doc)
-    context.report.plans.append(PlanQuality.from_plan(doc, len(triples)))
-    context.progress(f"{doc.file}: {doc.slug} ({len(triples)} triples)")
+@dataclass(frozen=True)
+class PreparedPlan:
+    """One plan as a worker process hands it back: its records, its graph (as N-Triples bytes, which
+    pickle as fast as bytes do) and, when the build aligns, its alignment."""
+
+    doc: PlanDocument
+    triples: NTriples
+    alignment: PlanAlignment | None
 
 
-def _parse(path: Path) -> PlanDocument | tuple[str, str]:
-    """A plan, or its error as (file, reason): a PlanError does not survive pickling back from a worker."""
+@dataclass(frozen=True)
+class _Preparation:
+    """What a worker needs to prepare a plan beyond its file."""
+
+    reference: ReferenceIndex
+    goals: tuple[NationalGoal, ...] | None  # None: the build does not align
+
+
+def _prepare(path: Path, needs: _Preparation) -> PreparedPlan | tuple[str, str]:
+    """Parse, map and align one plan file; its error as (file, reason) instead (a PlanError does not
+    survive pickling back from a worker)."""
     try:
-        return load_plan(path)
+        doc = load_plan(path)
     except PlanError as error:
         return error.file, error.reason
+    try:
+        triples = map_plan(doc, needs.reference)
+        alignment = align_plan(doc, needs.goals, triples) if needs.goals is not None else None
+        return PreparedPlan(doc, NTriples.of(triples), alignment)
+    except PlanError as error:
+        return error.file, error.reason
+    except RikgError as error:
+        return doc.file, str(error)
+    except ValueError as error:  # pyoxigraph refuses an IRI or literal built from the records
+        return doc.file, f"cannot map to RDF: {error}"
 
 
-def _plan_or_error(parsed: PlanDocument | tuple[str, str]) -> PlanDocument | PlanError:
-    return PlanError(*parsed) if isinstance(parsed, tuple) else parsed
+def _load_one(context: BuildContext, prepared: PreparedPlan, slugs: dict[str, str]) -> None:
+    doc = prepared.doc
+    if doc.slug in slugs:
+        raise PlanError(doc.file, f"plan {doc.slug} is already built from {slugs[doc.slug]} (duplicate plan)")
+    context.write(plan_graph_iri(doc.slug), prepared.triples)
+    slugs[doc.slug] = doc.file
+    context.plans.append(doc)
+    if prepared.alignment is not None:
+        context.alignments[doc.slug] = prepared.alignment
+    context.report.plans.append(PlanQuality.from_plan(doc, len(prepared.triples)))
+    context.progress(f"{doc.file}: {doc.slug} ({len(prepared.triples)} triples)")
 
 
-def parsed_plans(folder: Path, pool: Executor | None = None) -> Iterator[PlanDocument | PlanError]:
-    """Every ``*.txt`` plan of a folder, in name order, parsed in the pool's processes when given
-    (the caller maps and writes one plan while the next ones are parsed); a bad file gives its error.
+def prepared_plans(
+    folder: Path, needs: _Preparation, pool: Executor | None = None
+) -> Iterator[PreparedPlan | PlanError]:
+    """Every ``*.txt`` plan of a folder, in name order, parsed, mapped and aligned in the pool's
+    processes when given (the caller writes one plan while the next ones are prepared); a bad file
+    gives its error.
 
     >>> from rikg.config import bundled_plans_dir
-    >>> [doc.slug for doc in parsed_plans(bundled_plans_dir())][:2]
-    ['blagoevgrad-2024-2027', 'kyustendil-2022-2024']
+    >>> needs = _Preparation(ReferenceIndex(), goals=None)
+    >>> [(p.doc.slug, len(p.triples) > 1000) for p in prepared_plans(bundled_plans_dir(), needs)][:2]
+    [('blagoevgrad-2024-2027', True), ('kyustendil-2022-2024', True)]
     """
     paths = sorted(folder.glob("*.txt"))
-    parsed = pool.map(_parse, paths) if pool is not None else map(_parse, paths)
-    return map(_plan_or_error, parsed)
+    work = partial(_prepare, needs=needs)
+    prepared = pool.map(work, paths) if pool is not None else map(work, paths)
+    return (PlanError(*item) if isinstance(item, tuple) else item for item in prepared)
 
 
 def load_plan_graphs(context: BuildContext) -> None:
-    """Each plan file of the folder into its own graph; a bad file is reported, the others still load."""
+    """Each plan file of the folder into its own graph; a bad file is reported, the others still load.
+
+    When the build aligns (``context.aligns``), each plan is aligned where it is parsed, and
+    :func:`rikg.align.align_step` uses those alignments.
+    """
+    goals = tuple(load_national_goals()) if context.aligns else None
+    needs = _Preparation(context.reference, goals)
     slugs: dict[str, str] = {}
-    for loaded in parsed_plans(context.plans_dir, context.pool):
+    for loaded in prepared_plans(context.plans_dir, needs, context.pool):
         if isinstance(loaded, PlanError):
             context.report.errors.append(FileError(loaded.file, loaded.reason))
             continue
@@ -174,10 +222,6 @@ def load_plan_graphs(context: BuildContext) -> None:
             _load_one(context, loaded, slugs)
         except PlanError as error:
             context.report.errors.append(FileError(error.file, error.reason))
-        except RikgError as error:
-            context.report.errors.append(FileError(loaded.file, str(error)))
-        except ValueError as error:  # pyoxigraph refuses an IRI or literal built from the records
-            context.report.errors.append(FileError(loaded.file, f"cannot map to RDF: {error}"))
 
 
 def note_other_plan_graphs(context: BuildContext) -> None:
@@ -268,6 +312,7 @@ def build(
     with _plan_pool(folder) as pool, open_store(location) as store, store.bulk():
         context = BuildContext(store=store, plans_dir=folder, report=report, progress=progress)
         context.pool = pool
+        context.aligns = align_step in steps
         for step in dict.fromkeys(steps):  # a step listed twice runs once
             step(context)
     report.write(Path(report_path) if report_path is not None else default_report_path(location))
