@@ -2,7 +2,9 @@
 
 :func:`trace` reads the ``rikg:contributesTo`` family around an item with two
 SPARQL queries (the edges reachable through a property path, then the
-description of every node found) and orders the steps in Python:
+description of every node found) and orders the steps in Python; which
+classes are documents or EU objectives it reads from the class hierarchy of
+the ontology this package ships (:func:`superclasses`):
 
 1. **the goal chain**: a breadth-first walk from the item over
    ``partOfMeasure``, ``servesObjective``, ``subObjectiveOf``, ``alignedWith``,
@@ -39,6 +41,7 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import groupby
 from typing import Any
 
@@ -46,6 +49,7 @@ from pyoxigraph import Literal, NamedNode
 
 from rikg.errors import RikgError
 from rikg.graph_store.base import GraphStore, Term
+from rikg.ontology.resources import ontology_resource
 from rikg.ontology.vocab import ID_NS, RIKG, RIKG_NS
 
 __all__ = ["SourceRef", "Step", "Trace", "format_text", "resolve_item", "trace", "trace_item"]
@@ -115,7 +119,6 @@ SELECT ?n ?key ?value ?extra ?method WHERE {
         OPTIONAL { ?alignment rikg:method ?method }
         BIND ("alignment" AS ?key)
     }
-    UNION { ?n a ?value . ?value rdfs:subClassOf+ ?extra . FILTER (isIRI(?extra)) BIND ("super" AS ?key) }
     UNION {
         ?n prov:wasDerivedFrom ?span . ?span rikg:sourceFile ?value ; rikg:lineStart ?extra .
         BIND ("source" AS ?key)
@@ -280,7 +283,7 @@ def _describe(store: GraphStore, iris: Sequence[str]) -> tuple[list[_Edge], dict
     """The edges between the nodes (with the alignments that describe them) and what each node is."""
     values = " ".join(str(NamedNode(iri)) for iri in iris)
     nodes: dict[str, _Node] = defaultdict(lambda: _Node([], set()))
-    supers_of: dict[str, set[str]] = defaultdict(set)
+    supers_of = superclasses()
     links: list[tuple[str, str, str]] = []
     alignments: dict[tuple[str, str], tuple[float, str | None]] = {}
     for row in store.query(_DESCRIBE_QUERY % values).rows:
@@ -288,7 +291,7 @@ def _describe(store: GraphStore, iris: Sequence[str]) -> tuple[list[_Edge], dict
         if node_term is None or key is None or value is None:
             continue
         if isinstance(key, NamedNode) and key.value in _RECORDED:
-            _record(nodes[node_term.value], _RECORDED[key.value], value, extra, supers_of)
+            _record(nodes[node_term.value], _RECORDED[key.value], value, extra)
         elif isinstance(key, NamedNode):
             if isinstance(value, NamedNode):
                 links.append((node_term.value, key.value, value.value))
@@ -300,12 +303,12 @@ def _describe(store: GraphStore, iris: Sequence[str]) -> tuple[list[_Edge], dict
                     float(extra.value), method.value if method is not None else None
                 )
         else:
-            _record(nodes[node_term.value], key.value, value, extra, supers_of)
+            _record(nodes[node_term.value], key.value, value, extra)
     for node in nodes.values():
         node.types = sorted(
-            {t for t in node.types if t not in _IGNORED_TYPES}, key=lambda t: (-len(supers_of[t]), t)
+            {t for t in node.types if t not in _IGNORED_TYPES}, key=lambda t: (-len(supers_of.get(t, ())), t)
         )
-        node.supers = set(node.types).union(*(supers_of[t] for t in node.types)) if node.types else set()
+        node.supers = set(node.types).union(*(supers_of.get(t, ()) for t in node.types))
     edges = [
         _Edge(source, prop, target, *alignments.get((source, target), (None, None)))
         for source, prop, target in sorted(set(links))
@@ -320,12 +323,43 @@ _RECORDED = {
 }
 
 
-def _record(node: _Node, key: str, value: Term, extra: Term | None, supers_of: dict[str, set[str]]) -> None:
+@lru_cache(maxsize=1)
+def superclasses() -> Mapping[str, frozenset[str]]:
+    """Every named class of the rikg ontology with all its named superclasses (``rdfs:subClassOf+``).
+
+    Read from the ontology this package ships (the one every build loads), once per process: the
+    class hierarchy is the code's own vocabulary, so a trace need not ask the store for it again.
+
+    >>> sorted(superclasses()[str(RIKG.MunicipalActionPlan)])[-1].rsplit("#")[-1]
+    'PolicyDocument'
+    """
+    direct: dict[str, set[str]] = defaultdict(set)
+    for triple in ontology_resource().triples():
+        subject, parent = triple.subject, triple.object
+        named = isinstance(subject, NamedNode) and isinstance(parent, NamedNode)
+        if triple.predicate == _SUBCLASS_OF and named:
+            direct[subject.value].add(parent.value)
+    return {cls: _ancestors(cls, direct) for cls in direct}
+
+
+def _ancestors(cls: str, direct: Mapping[str, set[str]]) -> frozenset[str]:
+    found: set[str] = set()
+    todo = list(direct.get(cls, ()))
+    while todo:
+        parent = todo.pop()
+        if parent not in found:
+            found.add(parent)
+            todo += direct.get(parent, ())
+    return frozenset(found)
+
+
+_SUBCLASS_OF = NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+
+
+def _record(node: _Node, key: str, value: Term, extra: Term | None) -> None:
     if key == "type":
         if value.value not in node.types:
             node.types.append(value.value)
-    elif key == "super" and extra is not None:
-        supers_of[value.value].add(extra.value)
     elif key == "label" and isinstance(value, Literal):
         language = (value.language or "").lower()
         if language == "bg" and node.label_bg is None:
