@@ -65,6 +65,9 @@ class GraphStore(ABC):
         """
         yield
 
+    def optimize(self) -> None:  # noqa: B027 - optional: a server manages its own storage
+        """Reorganise the storage for reading after a large write (the embedded store compacts its files)."""
+
     @abstractmethod
     def drop_graphs(self, graph_iris: Sequence[str]) -> None:
         """Remove named graphs (missing ones are ignored), in one transaction."""

@@ -315,5 +315,6 @@ def build(
         context.aligns = align_step in steps
         for step in dict.fromkeys(steps):  # a step listed twice runs once
             step(context)
+        store.optimize()
     report.write(Path(report_path) if report_path is not None else default_report_path(location))
     return report

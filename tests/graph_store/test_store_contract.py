@@ -271,3 +271,12 @@ def test_ntriples_bytes_replace_graphs_like_triples(store: GraphStore, in_bulk: 
 def test_ntriples_refuse_blank_nodes() -> None:
     with pytest.raises(ValueError, match="blank nodes"):
         NTriples.of(rich_triples())
+
+
+def test_optimize_keeps_every_graph(store: GraphStore) -> None:
+    with store.bulk():
+        store.replace_graphs({PLAN: measures(4), REFERENCE: measures(2, "r")})
+        store.optimize()  # also writes what the bulk block holds
+    assert (store.count(PLAN), store.count(REFERENCE)) == (4, 2)
+    store.optimize()
+    assert store.named_graphs() == sorted([PLAN, REFERENCE])
