@@ -404,20 +404,16 @@ class _Compiler:
         )
         # The common bounds (at least one value, at most one) as a MINUS and a self-join: the same
         # nodes as counting every node's values, at a fraction of the cost on a national store.
-        for bound in map(_int, self.shapes.objects(prop, SH.minCount)):
-            query = (
-                f"SELECT DISTINCT ?this WHERE {{ {target} MINUS {{ ?this {p} ?v }} }}"
-                if bound == 1
-                else f"SELECT ?this WHERE {{ {{ {counted} }} FILTER(?n < {bound}) }}"
-            )
-            queries.append((query, False))
-        for bound in map(_int, self.shapes.objects(prop, SH.maxCount)):
-            query = (
-                f"SELECT DISTINCT ?this WHERE {{ {target} ?this {p} ?v, ?w FILTER(!sameTerm(?v, ?w)) }}"
-                if bound == 1
-                else f"SELECT ?this WHERE {{ {{ {counted} }} FILTER(?n > {bound}) }}"
-            )
-            queries.append((query, False))
+        no_value = f"MINUS {{ ?this {p} ?v }}"
+        two_values = f"?this {p} ?v, ?w FILTER(!sameTerm(?v, ?w))"
+        bounds = (
+            (SH.minCount, "<", f"SELECT DISTINCT ?this WHERE {{ {target} {no_value} }}"),
+            (SH.maxCount, ">", f"SELECT DISTINCT ?this WHERE {{ {target} {two_values} }}"),
+        )
+        for key, broken, when_one in bounds:
+            for bound in map(_int, self.shapes.objects(prop, key)):
+                counting = f"SELECT ?this WHERE {{ {{ {counted} }} FILTER(?n {broken} {bound}) }}"
+                queries.append((when_one if bound == 1 else counting, False))
         unique = self.shapes.value(prop, SH.uniqueLang)
         if unique is not None and str(unique).lower() in {"true", "1"}:
             queries.append((
