@@ -58,7 +58,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
-from functools import cached_property, partial
+from functools import cached_property, lru_cache, partial
 from importlib.resources import files
 from pathlib import Path
 from typing import Literal as TypingLiteral
@@ -285,7 +285,18 @@ def load_national_goals(source: Graph | str | Path | None = None) -> list[Nation
     >>> [goal.name for goal in load_national_goals(Graph().parse(data=ttl, format="turtle"))]
     ['health/4']
     """
-    graph = _reference_graph(source)
+    if source is None:
+        return list(_shipped_goals())
+    return _goals_in(_reference_graph(source))
+
+
+@lru_cache(maxsize=1)
+def _shipped_goals() -> tuple[NationalGoal, ...]:
+    """The goals of the shipped reference data, read once per process (a build needs them twice)."""
+    return tuple(_goals_in(_reference_graph(None)))
+
+
+def _goals_in(graph: Graph) -> list[NationalGoal]:
     rows = graph.query(
         """
         PREFIX rikg: <https://w3id.org/rikg/ontology#>

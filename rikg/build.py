@@ -77,7 +77,6 @@ __all__ = [
     "load_plan_graphs",
     "load_reference",
     "note_other_plan_graphs",
-    "prepared_plans",
 ]
 
 ONTOLOGY_GRAPH = f"{ID_NS}graph/ontology"
@@ -187,7 +186,7 @@ def _load_one(context: BuildContext, prepared: PreparedPlan, slugs: dict[str, st
     context.progress(f"{doc.file}: {doc.slug} ({len(prepared.triples)} triples)")
 
 
-def prepared_plans(
+def _prepared_plans(
     folder: Path, needs: _Preparation, pool: Executor | None = None
 ) -> Iterator[PreparedPlan | PlanError]:
     """Every ``*.txt`` plan of a folder, in name order, parsed, mapped and aligned in the pool's
@@ -196,7 +195,7 @@ def prepared_plans(
 
     >>> from rikg.config import bundled_plans_dir
     >>> needs = _Preparation(ReferenceIndex(), goals=None)
-    >>> [(p.doc.slug, len(p.triples) > 1000) for p in prepared_plans(bundled_plans_dir(), needs)][:2]
+    >>> [(p.doc.slug, len(p.triples) > 1000) for p in _prepared_plans(bundled_plans_dir(), needs)][:2]
     [('blagoevgrad-2024-2027', True), ('kyustendil-2022-2024', True)]
     """
     paths = sorted(folder.glob("*.txt"))
@@ -214,7 +213,7 @@ def load_plan_graphs(context: BuildContext) -> None:
     goals = tuple(load_national_goals()) if context.aligns else None
     needs = _Preparation(context.reference, goals)
     slugs: dict[str, str] = {}
-    for loaded in prepared_plans(context.plans_dir, needs, context.pool):
+    for loaded in _prepared_plans(context.plans_dir, needs, context.pool):
         if isinstance(loaded, PlanError):
             context.report.errors.append(FileError(loaded.file, loaded.reason))
             continue
