@@ -468,9 +468,17 @@ def align_plans(
     Links come in plan order, objectives before their measures. With a process ``pool`` the plans
     are aligned in its processes (each plan on its own: the same links).
     """
+    return combine_alignments(_aligned(plans, reference, pool), reference, overrides)
+
+
+def _aligned(
+    plans: Sequence[PlanDocument], reference: Sequence[NationalGoal], pool: Executor | None
+) -> list[PlanAlignment]:
+    """Each plan's alignment, in the pool's processes when there is one and plans to align."""
     work = partial(align_plan, reference=tuple(reference))
-    aligned = pool.map(work, plans, chunksize=4) if pool is not None else map(work, plans)
-    return combine_alignments(list(aligned), reference, overrides)
+    if pool is None or not plans:
+        return [work(doc) for doc in plans]
+    return list(pool.map(work, plans, chunksize=4))
 
 
 def combine_alignments(
@@ -981,22 +989,13 @@ def align_step(context: BuildContextLike) -> None:
     prepared: Mapping[str, PlanAlignment] = getattr(context, "alignments", {})
     missing = [doc for doc in context.plans if doc.slug not in prepared]
     pool: Executor | None = getattr(context, "pool", None)
-    work = partial(align_plan, reference=tuple(goals))
-    aligned = dict(zip((doc.slug for doc in missing), _mapped(pool, work, missing), strict=True))
+    aligned = dict(zip((doc.slug for doc in missing), _aligned(missing, goals, pool), strict=True))
     alignments = [prepared.get(doc.slug) or aligned[doc.slug] for doc in context.plans]
     links = combine_alignments(alignments, goals, rows)
     context.write(ALIGNMENTS_GRAPH, alignment_triples(links))
     items = {doc.slug: alignment.items for doc, alignment in zip(context.plans, alignments, strict=True)}
     for slug, coverage in coverage_by_plan(links, context.plans, items).items():
         context.progress(f"{slug}: alignment {coverage}")
-
-
-def _mapped(
-    pool: Executor | None, work: Callable[[PlanDocument], PlanAlignment], plans: Sequence[PlanDocument]
-) -> list[PlanAlignment]:
-    if pool is None or not plans:
-        return [work(doc) for doc in plans]
-    return list(pool.map(work, plans, chunksize=4))
 
 
 def coverage_by_plan(
