@@ -355,10 +355,11 @@ def bench_rdflib(store_path: Path, timeout: float) -> dict[str, Any]:
 def _ratios(ours: dict[str, float], rdflib: dict[str, Any]) -> dict[str, float]:
     """rdflib/ours per query; a query rdflib cannot run has no ratio; a capped one, a lower bound;
     none when rdflib was capped before our time (the bound says nothing: :func:`_undetermined`)."""
+    undetermined = _undetermined(ours, rdflib)
     return {
         name: rdflib["ms"][name] / max(ours[name], 1e-3)
         for name in ours
-        if name in rdflib["ms"] and name not in _undetermined(ours, rdflib)
+        if name in rdflib["ms"] and name not in undetermined
     }
 
 
