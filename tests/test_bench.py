@@ -70,3 +70,19 @@ def test_generator_is_deterministic_and_loadable(tmp_path: Path) -> None:
         except PlanError as error:  # pragma: no cover - shows which generated file the loader refused
             raise AssertionError(f"{item}: {error}") from None
         assert plan.measures() and plan.municipality == item.municipality, item
+
+
+def test_rdflib_runs_long_enough_to_decide_the_ratio() -> None:
+    sys.path.insert(0, str(project_root() / "bench"))
+    try:
+        import run as bench
+    finally:
+        sys.path.pop(0)
+    target = bench.TARGETS["catalogue_speedup_vs_rdflib_min"][1]
+    assert bench.rdflib_cap(100.0, 30.0, 600.0) == 30.0  # a fast query keeps the floor
+    raised = bench.rdflib_cap(5_000.0, 30.0, 600.0)
+    assert raised * 1000 > target * 5_000.0  # capped there, rdflib is still the target times slower
+    assert bench.rdflib_cap(120_000.0, 30.0, 600.0) == 600.0  # never beyond the ceiling
+    import doctest
+
+    assert doctest.testmod(bench).failed == 0
