@@ -258,8 +258,7 @@ def bench_load(store_path: Path, work: Path, repeat: int) -> dict[str, Any]:
 
 def _trace_items(store: GraphStore, count: int) -> list[str]:
     rows = store.query(
-        "PREFIX rikg: <https://w3id.org/rikg/ontology#> "
-        "SELECT ?m WHERE { ?m a rikg:Measure } ORDER BY ?m"
+        "PREFIX rikg: <https://w3id.org/rikg/ontology#> SELECT ?m WHERE { ?m a rikg:Measure } ORDER BY ?m"
     ).column("m")
     iris = [term.value for term in rows if isinstance(term, pyoxigraph.NamedNode)]
     step = max(1, len(iris) // count)
