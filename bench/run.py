@@ -27,6 +27,7 @@ import math
 import multiprocessing
 import os
 import platform
+import re
 import resource
 import shutil
 import statistics
@@ -387,14 +388,17 @@ def bench_reason(store_path: Path, work: Path, timeout: float) -> dict[str, Any]
     copy = work / "reason" / "store"
     shutil.copytree(store_path, copy)
     result = _checked(run_child([*RIKG, "reason", "--store", str(copy)], timeout), "rikg reason", (0, 1))
-    hermit = None
+    hermit, inferred = None, None
     for line in result["stderr"].splitlines():
         if "HermiT" in line and " s," in line:
             hermit = float(line.split("HermiT", 1)[1].split("s,")[0])
+        if found := re.search(r"; (\d+) inferred \(", line):
+            inferred = int(found.group(1))
     shutil.rmtree(copy.parent, ignore_errors=True)
     return {
         "reason_s": result["seconds"],
         "reason_hermit_s": hermit if hermit is not None else result["seconds"],
+        "reason_inferred_triples": inferred,
         "reason_timed_out": result["timed_out"],
         "reason_ok": result["returncode"] == 0 and not result["timed_out"],
         "reason_peak_rss_mb": result["peak_rss_mb"],
