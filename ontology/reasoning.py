@@ -289,10 +289,10 @@ def _entailed_triples(asserted: Graph, hermit: Graph) -> Graph:
             for super_prop in supers:
                 entailed.add((s, super_prop, o))
     combined += entailed
-    for prop in combined.subjects(RDF.type, OWL.TransitiveProperty):
-        for s, o in _transitive_links(combined, prop):
+    for prop in list(combined.subjects(RDF.type, OWL.TransitiveProperty)):
+        for s, o in list(_transitive_links(combined, prop)):
             entailed.add((s, prop, o))
-    combined += entailed
+            combined.add((s, prop, o))  # only the new links: not every entailed triple again
     for prop, _, inverse in list(combined.triples((None, OWL.inverseOf, None))):
         for first, second in ((prop, inverse), (inverse, prop)):
             for s, _, o in list(combined.triples((None, first, None))):
