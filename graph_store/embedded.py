@@ -484,9 +484,10 @@ def _sequence(triples: Sequence[Triple]) -> Sequence[Triple]:
 
 
 def _serialized(triples: Sequence[Triple]) -> NTriples | None:
-    """The triples as N-Triples bytes, or None when they hold blank nodes (they go in as quads, so
-    that a blank node keeps its identity with one already stored). Serialising costs ~0.3 µs a
-    triple, a Python ``Quad`` ~2.5 µs: a million-triple load spent ~2 s building quads."""
+    """The triples as N-Triples bytes, or None when they hold blank nodes: pyoxigraph's N-Quads
+    loader gives blank nodes new labels, ``bulk_extend`` of quads keeps them (unless those quads
+    share an ingestion with N-Quads bytes, see :meth:`_Shared.settle`). Serialising costs ~0.3 µs
+    a triple, a Python ``Quad`` ~2.5 µs: a million-triple load spent ~2 s building quads."""
     if isinstance(triples, NTriples):
         return triples
     try:
