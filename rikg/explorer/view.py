@@ -330,8 +330,16 @@ def _named(ref: str, folder: str) -> str:
     return f"{ID_NS}{folder}/{ref}"
 
 
-def _type_filter() -> str:
+def _kind_classes() -> str:
+    """``VALUES ?type`` of the classes the explorer draws, for finding every node of those classes."""
     return "VALUES ?type { " + " ".join(f"<{cls}>" for cls in _CLASS_KIND) + " }"
+
+
+def _kind_class_filter() -> str:
+    """``FILTER`` keeping the classes the explorer draws, for nodes already bound: joined with a
+    ``VALUES ?n`` block, a ``VALUES ?type`` makes Oxigraph read every node of each class (a national
+    store's 400-node chunk took 335 ms, not 5 ms)."""
+    return "FILTER (?type IN (" + ", ".join(f"<{cls}>" for cls in _CLASS_KIND) + "))"
 
 
 def _kinds_of(rows: Iterable[Mapping[str, Term | None]]) -> dict[str, str]:
@@ -348,7 +356,7 @@ def _kinds_of(rows: Iterable[Mapping[str, Term | None]]) -> dict[str, str]:
 
 
 def _default_view(store: GraphStore, max_nodes: int) -> ExplorerView:
-    rows = store.query(PREFIXES + f"SELECT ?n ?type WHERE {{ ?n a ?type . {_type_filter()} }}").rows
+    rows = store.query(PREFIXES + f"SELECT ?n ?type WHERE {{ ?n a ?type . {_kind_classes()} }}").rows
     kinds = {iri: kind for iri, kind in _kinds_of(rows).items() if kind in _DEFAULT_KINDS}
     kinds = _fix_national_objectives(store, kinds)
     total = len(kinds)
@@ -416,7 +424,8 @@ def _typed(store: GraphStore, iris: Sequence[str]) -> dict[str, str]:
     """The kind of each IRI that has one (others are left out)."""
     rows: list[Mapping[str, Term | None]] = []
     for chunk in _chunks(iris):
-        query = f"SELECT ?n ?type WHERE {{ VALUES ?n {{ {_values(chunk)} }} ?n a ?type . {_type_filter()} }}"
+        query = f"""SELECT ?n ?type WHERE {{
+            VALUES ?n {{ {_values(chunk)} }} ?n a ?type . {_kind_class_filter()} }}"""
         rows.extend(store.query(PREFIXES + query).rows)
     return _kinds_of(rows)
 
