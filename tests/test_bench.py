@@ -24,6 +24,10 @@ REQUIRED = (
     "trace_p50_ms",
     "catalogue_speedup_vs_rdflib_min",
     "reason_s",
+    "explorer_s",
+    "explorer_nodes",
+    "explorer_page_mb",
+    "explorer_overview_s",
 )
 
 
@@ -47,6 +51,7 @@ def test_tiny_benchmark_writes_every_figure(tmp_path: Path) -> None:
     assert queries and set(queries) == answered
     assert all(math.isfinite(ms) and ms > 0 for ms in queries.values())
     assert results["machine"]["cpus"] >= 1 and results["machine"]["pyoxigraph"]
+    assert results["explorer_focus"].startswith("https://w3id.org/rikg/id/institution/")
     assert "trace_p50_ms" in done.stdout  # the table is printed
 
 
