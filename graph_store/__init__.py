@@ -26,18 +26,27 @@ from .base import GraphStore, QueryKind, QueryResult, Term
 __all__ = ["GraphStore", "QueryKind", "QueryResult", "Term", "open_store"]
 
 
-def open_store(location: str, *, read_only: bool = False, **options: Any) -> GraphStore:
+def open_store(
+    location: str, *, read_only: bool = False, in_memory: bool = False, **options: Any
+) -> GraphStore:
     """Open the store at a folder path (embedded) or a SPARQL server URL (remote).
 
-    ``options`` go to the remote backend (``rikg.graph_store.remote.RemoteStore``);
-    the embedded store takes none.
+    ``in_memory`` (with ``read_only``) answers from an in-memory copy of a folder's store: slower to
+    open, faster to query (``rikg.graph_store.embedded.EmbeddedStore``). ``options`` go to the remote
+    backend (``rikg.graph_store.remote.RemoteStore``); the embedded store takes none.
 
     >>> open_store("stores/rikg", profile="fuseki")
     Traceback (most recent call last):
     ...
     rikg.errors.StoreError: option(s) profile only apply to a SPARQL server URL, not to the folder stores/rikg
+    >>> open_store("http://localhost:7878", read_only=True, in_memory=True)
+    Traceback (most recent call last):
+    ...
+    rikg.errors.StoreError: in_memory applies to a store folder, not to the SPARQL server http://localhost:7878
     """
     if is_remote(location):
+        if in_memory:
+            raise StoreError(f"in_memory applies to a store folder, not to the SPARQL server {location}")
         from .remote import RemoteStore
 
         return RemoteStore(location, read_only=read_only, **options)
@@ -46,4 +55,4 @@ def open_store(location: str, *, read_only: bool = False, **options: Any) -> Gra
         raise StoreError(f"option(s) {names} only apply to a SPARQL server URL, not to the folder {location}")
     from .embedded import EmbeddedStore
 
-    return EmbeddedStore(location, read_only=read_only)
+    return EmbeddedStore(location, read_only=read_only, in_memory=in_memory)
