@@ -51,6 +51,8 @@ def test_tiny_benchmark_writes_every_figure(tmp_path: Path) -> None:
     assert queries and set(queries) == answered
     assert all(math.isfinite(ms) and ms > 0 for ms in queries.values())
     assert results["machine"]["cpus"] >= 1 and results["machine"]["pyoxigraph"]
+    assert set(results["catalogue_national_memory_ms"]) == set(queries)
+    assert results["catalogue_speedup_vs_rdflib_min_national_memory"] > 0
     assert results["explorer_focus"].startswith("https://w3id.org/rikg/id/institution/")
     assert "trace_p50_ms" in done.stdout  # the table is printed
 
