@@ -311,16 +311,17 @@ def _aligned_measure(store: GraphStore) -> str:
     return sample[0]
 
 
-def bench_catalogue(
-    store_path: Path, repeat: int, params: dict[str, dict[str, str]], in_memory: bool = False
-) -> dict[str, float]:
-    """Median milliseconds of every catalogue query (``params``, else defaults) on the embedded store
-    (``in_memory``: on its in-memory copy)."""
+def bench_catalogue(store_path: Path, repeat: int, params: dict[str, dict[str, str]]) -> dict[str, float]:
+    """Median milliseconds of every catalogue query (``params``, else defaults) on the embedded store."""
+    with open_store(str(store_path), read_only=True) as store:
+        return _catalogue_ms(store, repeat, params)
+
+
+def _catalogue_ms(store: GraphStore, repeat: int, params: dict[str, dict[str, str]]) -> dict[str, float]:
     timings = {}
-    with open_store(str(store_path), read_only=True, in_memory=in_memory) as store:
-        for query in list_queries():
-            given = params.get(query.name)
-            timings[query.name] = _median_ms(lambda q=query, g=given: q.run(store, g).rows, repeat)  # type: ignore[misc]
+    for query in list_queries():
+        given = params.get(query.name)
+        timings[query.name] = _median_ms(lambda q=query, g=given: q.run(store, g).rows, repeat)  # type: ignore[misc]
     return timings
 
 
@@ -425,8 +426,9 @@ def bench_catalogue_in_memory(
     """The catalogue on the store's in-memory copy (``open_store(..., in_memory=True)``), against the
     same rdflib runs: the time to open the copy, each query's median and its ratio."""
     with _stopwatch() as opened:
-        open_store(str(store_path), read_only=True, in_memory=True).close()
-    ours = bench_catalogue(store_path, repeat, params, in_memory=True)
+        copy = open_store(str(store_path), read_only=True, in_memory=True)
+    with copy:
+        ours = _catalogue_ms(copy, repeat, params)
     ratios = _ratios(ours, baseline)
     return {
         f"catalogue_{size}_memory_open_s": opened[0],
