@@ -270,9 +270,9 @@ class EmbeddedStore(GraphStore):
     ) -> None:
         self._folder = Path(path).expanduser().resolve()
         self.location = str(self._folder)
-        self.read_only = read_only or in_memory
         if in_memory and not read_only:
             raise StoreError(f"an in-memory copy of {self.location} is read-only: open it read_only=True")
+        self.read_only = read_only
         self._shared: _Shared | None = (
             _memory_copy(self._folder) if in_memory else _open_shared(self._folder, read_only)
         )

@@ -9,18 +9,13 @@ from store_helpers import OTHER, PLAN, measures
 
 from rikg.errors import StoreError
 from rikg.graph_store import GraphStore, open_store
-from rikg.queries.catalogue import list_queries
+from rikg.queries.catalogue import get, list_queries
 
 
 def _rows(store: GraphStore, name: str) -> list[tuple[str, ...]]:
     """A catalogue query's rows, sorted, each value's ``, ``-joined parts sorted: ``GROUP_CONCAT``
     and rows of equal sort keys come in the engine's order, which the two storages need not share."""
-    query = next(query for query in list_queries() if query.name == name)
-    rows = [
-        tuple(_text(value) for value in row.values())
-        for row in query.run(store).rows
-    ]
-    return sorted(rows)
+    return sorted(tuple(_text(value) for value in row.values()) for row in get(name).run(store).rows)
 
 
 def _text(value: object) -> str:
