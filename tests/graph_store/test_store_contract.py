@@ -273,6 +273,11 @@ def test_ntriples_refuse_blank_nodes() -> None:
         NTriples.of(rich_triples())
 
 
+def test_ntriples_keep_a_literal_that_reads_like_a_blank_node() -> None:
+    triple = Triple(NamedNode("http://example.org/m"), NamedNode("http://example.org/p"), Literal("_:b0 ."))
+    assert list(NTriples.of([triple])) == [triple]
+
+
 def test_optimize_keeps_every_graph(store: GraphStore) -> None:
     with store.bulk():
         store.replace_graphs({PLAN: measures(4), REFERENCE: measures(2, "r")})
