@@ -351,8 +351,8 @@ def _rdflib_one(
     query: CatalogueQuery, params: dict[str, str] | None, repeat: int, cap_s: float, pipe: Any
 ) -> None:
     """In a forked child: one run, sent at once; then, when ``repeat`` more fit in half the cap,
-    their median, as ours is taken (:func:`_median_ms`). The first run in a fork also pays for
-    copying the pages of rdflib's graph it touches: ~0.3 s of 1.8 s nationally."""
+    their median, as ours is taken (:func:`_median_ms`). The first run in a fresh fork also pays
+    for rdflib loading its SPARQL engine (~0.2 s) and for copying the pages of the graph it touches."""
     bindings = _rdflib_bindings(query, params)
 
     def run() -> int:
