@@ -24,13 +24,13 @@ system-deps:
 	bash scripts/install-system-deps.sh
 
 test: $(VENV)/.installed system-deps
-	$(BIN)/ruff check rikg ontology loaders graph_store queries tests
-	$(BIN)/mypy rikg ontology loaders graph_store queries
+	$(BIN)/ruff check rikg ontology loaders graph_store queries tests bench notebooks
+	$(BIN)/mypy rikg ontology loaders graph_store queries bench/run.py bench/generator.py
 	$(BIN)/pytest -q
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check rikg ontology loaders graph_store queries tests
-	$(BIN)/mypy rikg ontology loaders graph_store queries
+	$(BIN)/ruff check rikg ontology loaders graph_store queries tests bench notebooks
+	$(BIN)/mypy rikg ontology loaders graph_store queries bench/run.py bench/generator.py
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py
