@@ -10,8 +10,9 @@ Measured (``bench/README.md`` says what each figure means and keeps the last res
 * latency (median) of ``rikg.trace.trace`` and of every catalogue query on the embedded store
   (and on its in-memory copy, ``open_store(..., in_memory=True)``), and of the same queries on
   rdflib's in-memory ``Dataset``, as rdflib/ours ratios, on the bundled store and on the national
-  store (rdflib: one run per query, capped by ``--rdflib-timeout``, a cap
-  raised for a slow query of ours to 11 times its time, at most ``--rdflib-max-timeout``);
+  store (rdflib: the median of ``--repeat`` runs after a first one, as ours, or that first run alone
+  when it is slow; capped by ``--rdflib-timeout``, a cap raised for a slow query of ours to 11 times
+  its time, at most ``--rdflib-max-timeout``);
 * HermiT reasoning (``rikg reason``) on the national store (capped by ``--reason-timeout``);
 * explorer page generation time and size for a 1,000-node view (the busiest institution's), and
   for the default overview.
@@ -329,7 +330,7 @@ def _catalogue_ms(store: GraphStore, repeat: int, params: dict[str, dict[str, st
     return timings
 
 
-# --- rdflib baseline: one run per query, in a forked child so that a slow one can be stopped ----
+# --- rdflib baseline: each query in a forked child, so that a slow one can be stopped -----------
 
 _RDFLIB_DATASET: Any = None
 
